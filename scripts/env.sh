@@ -1,0 +1,10 @@
+# Source this to get GridEdge's environment in the current shell:
+#   source scripts/env.sh
+# It bootstraps the cached venv and puts the checkout's packages on PYTHONPATH.
+_ge_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+_ge_venv="$(bash "$_ge_root/scripts/bootstrap_python.sh")" || return 1
+export VIRTUAL_ENV="$_ge_venv"
+export PATH="$_ge_venv/bin:$PATH"
+export PYTHONPATH="$_ge_root:$_ge_root/plugins:$_ge_root/algorithm_images${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONDONTWRITEBYTECODE=1
+unset _ge_venv

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The README's test command (`make test`): provision everything, lint, type-check,
+# then run the whole pytest suite with real services. `make test-unit` passes
+# --unit to skip provisioning of services and run only the fast unit subset.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/lib.sh
+source scripts/env.sh
+
+mode=all
+if [[ "${1:-}" == "--unit" ]]; then mode=unit; shift; fi
+
+t0=$(date +%s)
+if [[ $mode == all ]]; then
+  bash scripts/provision_kafka.sh >/dev/null
+  bash scripts/provision_k8s.sh >/dev/null
+fi
+log "provisioning took $(( $(date +%s) - t0 ))s"
+
+log "ruff check / ruff format --check"
+ruff check .
+ruff format --check .
+log "mypy"
+mypy
+log "import-linter"
+lint-imports --no-cache >/dev/null || lint-imports --no-cache
+
+pytest_args=(-p no:cacheprovider)
+if [[ $mode == unit ]]; then pytest_args+=(-m "not integration"); fi
+set +e
+python -m pytest "${pytest_args[@]}" "$@"
+rc=$?
+set -e
+if [[ $rc == 5 ]]; then
+  log "pytest collected no tests: treating as failure, a test suite must test something"
+  exit 1
+fi
+exit $rc
