@@ -34,7 +34,10 @@ def run(workdir: Path) -> dict[str, object]:
     broker = KafkaBroker(workdir / "kafka", log_dir, versions["KAFKA_VERSION"]).start()
     _say(f"Kafka {versions['KAFKA_VERSION']} (KRaft) up at {broker.bootstrap}")
     plane = ControlPlane(
-        "edge-demo", workdir / "edge-demo", log_dir, versions["KUBERNETES_VERSION"],
+        "edge-demo",
+        workdir / "edge-demo",
+        log_dir,
+        versions["KUBERNETES_VERSION"],
         (KwokNode("substation-a", {"gridedge.io/site": "substation-a"}),),
     ).start()
     _say(f"edge cluster v{versions['KUBERNETES_VERSION']} up at {plane.server} (kubeconfig {plane.kubeconfig})")
