@@ -5,6 +5,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/lib.sh
 source scripts/env.sh
+GRIDEDGE_RUN_MARKER="demo-$$-$(date +%s%N)"
+export GRIDEDGE_RUN_MARKER
+trap 'bash "$root/scripts/reap.sh" "$GRIDEDGE_RUN_MARKER"' EXIT
 bash scripts/provision_kafka.sh >/dev/null
 bash scripts/provision_k8s.sh >/dev/null
-exec python -m gridedge.demo "$@"
+python -m gridedge.demo "$@"

@@ -7,6 +7,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/lib.sh
 source scripts/env.sh
+GRIDEDGE_RUN_MARKER="test-$$-$(date +%s%N)"
+export GRIDEDGE_RUN_MARKER
+trap 'bash "$root/scripts/reap.sh" "$GRIDEDGE_RUN_MARKER"' EXIT
 
 mode=all
 if [[ "${1:-}" == "--unit" ]]; then mode=unit; shift; fi
