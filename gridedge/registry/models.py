@@ -27,23 +27,41 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SiteData(_Entry):
+    """Where a site's data lives: a PersistentVolumeClaim on its cluster (a local PV pins it to
+    the node next to the data) and the folder inside it. Maps to the EdgeTask's ``spec.data``."""
+
+    claim_name: str = Field(pattern=DNS_LABEL, max_length=253)
+    sub_path: str = ""
+    path: str = ""
+
+    @field_validator("sub_path", "path")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        if value.startswith("/") or ".." in value.split("/"):
+            raise ValueError(f"must be a relative path inside the claim, got {value!r}")
+        templates.check(value)
+        return value
+
+    def to_spec(self) -> dict[str, str]:
+        spec = {"claimName": self.claim_name}
+        if self.sub_path:
+            spec["subPath"] = self.sub_path
+        if self.path:
+            spec["path"] = self.path
+        return spec
+
+
 class Site(_Entry):
     """An edge node: one edge cluster (an Airflow connection) and where its data lives."""
 
     name: str = Field(pattern=DNS_LABEL, max_length=30)
     connection_id: str = Field(pattern=IDENTIFIER, description="Airflow connection of the cncf.kubernetes type")
     namespace: str = Field(default="default", pattern=DNS_LABEL, max_length=63)
-    data_path: str = Field(description="data location on the edge nodes (absolute path)")
+    data: SiteData
     labels: dict[str, str] = Field(default_factory=dict)
     node_selector: dict[str, str] = Field(default_factory=dict)
     description: str = ""
-
-    @field_validator("data_path")
-    @classmethod
-    def _absolute(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError(f"must be an absolute path, got {value!r}")
-        return value
 
 
 def _check_env(env: dict[str, str]) -> dict[str, str]:

@@ -78,19 +78,22 @@ def test_unknown_placeholder_is_named(config: Path) -> None:
 
 
 def test_site_typo_in_field_name_is_reported(config: Path) -> None:
-    text = (
-        (config / "sites.yaml")
-        .read_text()
-        .replace(
-            "namespace: gridedge\n    data_path: /srv/gridedge/data/south",
-            "namespce: gridedge\n    data_path: /srv/gridedge/data/south",
-        )
-    )
-    (config / "sites.yaml").write_text(text)
+    lines = (config / "sites.yaml").read_text().splitlines()
+    south = lines.index("  south:")
+    ns = next(i for i in range(south, len(lines)) if lines[i].strip().startswith("namespace:"))
+    lines[ns] = lines[ns].replace("namespace:", "namespce:")
+    (config / "sites.yaml").write_text("\n".join(lines) + "\n")
     with pytest.raises(RegistryError) as info:
         load_registry(config)
     assert info.value.problems[0].entry == "south"
     assert info.value.problems[0].field == "namespce"
+
+
+def test_site_data_must_stay_inside_its_claim(config: Path) -> None:
+    text = (config / "sites.yaml").read_text().replace("path: north}", "path: ../etc}")
+    (config / "sites.yaml").write_text(text)
+    with pytest.raises(RegistryError, match=r"'north', field 'data.path': must be a relative path"):
+        load_registry(config)
 
 
 def test_application_with_unknown_algorithm(config: Path) -> None:
