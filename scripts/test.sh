@@ -18,6 +18,8 @@ t0=$(date +%s)
 if [[ $mode == all ]]; then
   bash scripts/provision_kafka.sh >/dev/null
   bash scripts/provision_k8s.sh >/dev/null
+  GRIDEDGE_CHROMIUM="$(bash scripts/provision_chromium.sh)"
+  export GRIDEDGE_CHROMIUM
 fi
 log "provisioning took $(( $(date +%s) - t0 ))s"
 
