@@ -28,6 +28,10 @@ LABEL_SITE: Final = "gridedge.io/site"
 ANNOTATION_RUN_ID: Final = "gridedge.io/run-id"
 ANNOTATION_DAG_ID: Final = "gridedge.io/dag-id"
 ANNOTATION_TASK_ID: Final = "gridedge.io/task-id"
+# On Pods (controller): which run of the group the Pod belongs to (0, then +1 per group restart).
+ANNOTATION_ATTEMPT: Final = "gridedge.io/attempt"
+LABEL_MANAGED_BY: Final = "app.kubernetes.io/managed-by"
+MANAGED_BY: Final = "gridedge-edge-controller"
 
 ROLE_MASTER: Final = "master"
 ROLE_WORKER: Final = "worker"
@@ -56,6 +60,11 @@ ENV_PROGRESS_TOPIC: Final = "GRIDEDGE_PROGRESS_TOPIC"
 ENV_DATA_PATH: Final = "GRIDEDGE_DATA_PATH"  # this rank's data location (file or folder) inside the container
 ENV_OUTPUT_PATH: Final = "GRIDEDGE_OUTPUT_PATH"  # where rank 0 writes a model or other artefacts
 ENV_PARAMS: Final = "GRIDEDGE_PARAMS"  # the task's reserved parameters as a JSON object
+# Set only when the EdgeTask's resultSink names them (credentials come from a Secret).
+ENV_KAFKA_SECURITY_PROTOCOL: Final = "GRIDEDGE_KAFKA_SECURITY_PROTOCOL"
+ENV_KAFKA_SASL_MECHANISM: Final = "GRIDEDGE_KAFKA_SASL_MECHANISM"
+ENV_KAFKA_USERNAME: Final = "GRIDEDGE_KAFKA_USERNAME"
+ENV_KAFKA_PASSWORD: Final = "GRIDEDGE_KAFKA_PASSWORD"
 
 # Framework presets: Kubeflow-v1 names (generic, and read by the paper's algorithms) ...
 ENV_MASTER_ADDR: Final = "MASTER_ADDR"
@@ -94,6 +103,10 @@ RESERVED_ENV: Final = frozenset(
         ENV_DATA_PATH,
         ENV_OUTPUT_PATH,
         ENV_PARAMS,
+        ENV_KAFKA_SECURITY_PROTOCOL,
+        ENV_KAFKA_SASL_MECHANISM,
+        ENV_KAFKA_USERNAME,
+        ENV_KAFKA_PASSWORD,
         ENV_MASTER_ADDR,
         ENV_MASTER_PORT,
         ENV_KF_WORLD_SIZE,
