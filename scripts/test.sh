@@ -14,14 +14,20 @@ trap 'bash "$root/scripts/reap.sh" "$GRIDEDGE_RUN_MARKER"' EXIT
 mode=all
 if [[ "${1:-}" == "--unit" ]]; then mode=unit; shift; fi
 
-t0=$(date +%s)
+# timed STEP CMD...: run a provisioning step and say how long it took.
+timed() {
+  local what=$1; shift
+  local t=$(date +%s%N)
+  "$@"
+  log "provisioned $what in $(( ($(date +%s%N) - t) / 1000000 )) ms"
+}
+log "Python venv: $VIRTUAL_ENV"
 if [[ $mode == all ]]; then
-  bash scripts/provision_kafka.sh >/dev/null
-  bash scripts/provision_k8s.sh >/dev/null
+  timed "Kafka broker classpath" bash scripts/provision_kafka.sh >/dev/null
+  timed "Kubernetes control plane + etcd + kwok" bash scripts/provision_k8s.sh >/dev/null
   GRIDEDGE_CHROMIUM="$(bash scripts/provision_chromium.sh)"
   export GRIDEDGE_CHROMIUM
 fi
-log "provisioning took $(( $(date +%s) - t0 ))s"
 
 log "ruff check / ruff format --check"
 ruff check .
