@@ -1,0 +1,1 @@
+"""Hooks to edge clusters (sync and async), over the cncf.kubernetes provider's hooks."""
