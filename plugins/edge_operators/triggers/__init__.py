@@ -1,0 +1,1 @@
+"""Triggers: follow an EdgeTask's status, await its result on Kafka, and both combined."""
