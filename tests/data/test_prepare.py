@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
 from gridedge.data.features import LAG_HOURS, SEASONAL_NAIVE, feature_columns
