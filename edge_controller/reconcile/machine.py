@@ -123,7 +123,9 @@ def _invalid(
     policy = ((body.get("spec") or {}).get("runPolicy") or {}) if isinstance(body.get("spec"), dict) else {}
     ttl = policy.get("ttlSecondsAfterFinished") if isinstance(policy, dict) else None
     expired = isinstance(ttl, int) and _elapsed(status.get("completionTime"), now, ttl)
-    return _plan(old, status, delete=tuple(v.name for v in views if v.active and not v.deleting), delete_task=expired)
+    doomed = tuple(v.name for v in views if v.active and not v.deleting)
+    status["cleanedUp"] = not doomed
+    return _plan(old, status, delete=doomed, delete_task=expired)
 
 
 def _elapsed(since: object, now: datetime, seconds: int) -> bool:
@@ -140,6 +142,7 @@ def _finished(old: dict[str, Any], status: dict[str, Any], task: EdgeTask, views
         doomed = [v for v in alive if v.active]  # a deadline stops the work whatever the policy
     else:
         doomed = []
+    status["cleanedUp"] = not doomed
     ttl = policy.ttl_seconds_after_finished
     expired = ttl is not None and _elapsed(status.get("completionTime"), now, ttl)
     return _plan(old, status, delete=tuple(v.name for v in doomed), delete_task=expired)
