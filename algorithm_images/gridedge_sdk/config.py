@@ -37,7 +37,17 @@ OPTIONAL_ENV = (
     names.ENV_PROGRESS_TOPIC,
     names.ENV_OUTPUT_PATH,
     names.ENV_PARAMS,
+    names.ENV_KAFKA_SECURITY_PROTOCOL,
+    names.ENV_KAFKA_SASL_MECHANISM,
+    names.ENV_KAFKA_USERNAME,
+    names.ENV_KAFKA_PASSWORD,
 )
+_KAFKA_SETTINGS = {
+    names.ENV_KAFKA_SECURITY_PROTOCOL: "security.protocol",
+    names.ENV_KAFKA_SASL_MECHANISM: "sasl.mechanism",
+    names.ENV_KAFKA_USERNAME: "sasl.username",
+    names.ENV_KAFKA_PASSWORD: "sasl.password",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class TaskConfig:
     world_size: int
     network: NetworkInfo
     kafka_bootstrap: str
+    kafka_settings: Mapping[str, str]  # librdkafka security settings from the result sink
     results_topic: str
     warnings_topic: str
     progress_topic: str
@@ -126,6 +137,7 @@ def from_env(environ: Mapping[str, str]) -> TaskConfig:
         world_size=world_size,
         network=network,
         kafka_bootstrap=environ[names.ENV_KAFKA_BOOTSTRAP].strip(),
+        kafka_settings={key: environ[env] for env, key in _KAFKA_SETTINGS.items() if environ.get(env)},
         results_topic=opt(names.ENV_RESULTS_TOPIC) or names.RESULTS_TOPIC,
         warnings_topic=opt(names.ENV_WARNINGS_TOPIC) or names.WARNINGS_TOPIC,
         progress_topic=opt(names.ENV_PROGRESS_TOPIC) or names.PROGRESS_TOPIC,

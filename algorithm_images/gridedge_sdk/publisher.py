@@ -62,6 +62,7 @@ class Publisher:
                 "delivery.timeout.ms": DELIVERY_TIMEOUT_MS,
                 "linger.ms": 5,
                 "client.id": f"gridedge-{config.task.name}-rank{config.rank}",
+                **config.kafka_settings,
             }
         )
 

@@ -82,12 +82,14 @@ def forecast_params(**extra: Any) -> dict[str, Any]:
 
 def consume(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list[dict[str, Any]]:
     """Read (and validate) at least ``expected`` messages from ``topic``, within ``timeout``."""
-    from confluent_kafka import Consumer
+    from confluent_kafka import Consumer, TopicPartition
 
     consumer = Consumer(
         {"bootstrap.servers": bootstrap, "group.id": f"test-{uuid.uuid4().hex}", "auto.offset.reset": "earliest"}
     )
-    consumer.subscribe([topic])
+    # Assign every partition directly: no group join, so reading starts at once.
+    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, 0) for p in partitions])
     out: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     try:
@@ -103,7 +105,7 @@ def consume(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) ->
             )
             out.append(message)
         # Catch anything beyond ``expected`` that is already there.
-        while (record := consumer.poll(0.5)) is not None:
+        while (record := consumer.poll(0.2)) is not None:
             value = record.value()
             if not record.error() and value is not None:
                 out.append(messages.decode(value))

@@ -1,0 +1,148 @@
+"""Distributed XGBoost training: ``python -m gridedge_sdk.algorithms.xgboost_train``.
+
+Run by the controller or the local runtime, one process per rank (seed paper, Algorithm 1).
+Rank 0 starts ``RabitTracker(sortby="task")`` on the master port; every rank joins the
+collective with its zero-padded task id, builds its DMatrix *inside* the context from its
+own shard and trains; held-out metric sums are all-reduced so rank 0 publishes global
+metrics; only rank 0 writes the model (``$GRIDEDGE_OUTPUT_PATH/model.json``) and waits for
+the tracker last. Parameters: see :mod:`.tabular` plus ``num_boost_round``, ``max_depth``,
+``learning_rate``, ``max_bin``, ``num_class``, ``nthread``, ``xgboost_params`` (passed through),
+``collective_timeout_s``. Must not import Airflow or kopf.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from contextlib import ExitStack
+from typing import Any
+
+from gridedge.contract import names
+from gridedge_sdk.algorithms import tabular
+from gridedge_sdk.errors import ConfigError, PeerLost
+from gridedge_sdk.exchange import bind_host
+from gridedge_sdk.runner import Context, run
+
+ALGORITHM = "xgboost_train"
+log = logging.getLogger(f"gridedge_sdk.{ALGORITHM}")
+
+
+def booster_params(ctx: Context, task: str) -> dict[str, Any]:
+    p = ctx.params
+    params: dict[str, Any] = {
+        "tree_method": "hist",
+        "max_depth": p.integer("max_depth", 6, minimum=1, maximum=32),
+        "eta": p.number("learning_rate", 0.1, minimum=0.0),
+        "max_bin": p.integer("max_bin", 256, minimum=2),
+        "nthread": p.integer("nthread", 1, minimum=1),
+        "seed": p.integer("seed", 0),
+    }
+    if task == "regression":
+        params["objective"] = "reg:squarederror"
+    else:
+        num_class = p.integer("num_class", 2, minimum=2)
+        params.update(
+            {"objective": "multi:softprob", "num_class": num_class}
+            if num_class > 2
+            else {"objective": "binary:logistic"}
+        )
+    params.update(p.mapping("xgboost_params", {}))
+    return params
+
+
+def body(ctx: Context) -> dict[str, Any]:
+    import numpy as np
+    import xgboost as xgb
+    from xgboost import collective
+    from xgboost.tracker import RabitTracker
+
+    cfg = ctx.config
+    out = cfg.require_output_path() if cfg.is_master else None
+    rounds = ctx.params.integer("num_boost_round", 50, minimum=1, maximum=100_000)
+    timeout = ctx.params.integer("collective_timeout_s", 120, minimum=1)
+    net = cfg.network
+    tracker = None
+    if cfg.world_size > 1 and cfg.is_master:
+        # Started before reading data, so workers that are quicker find it listening.
+        tracker = RabitTracker(
+            n_workers=cfg.world_size,
+            host_ip=bind_host(net.master_addr),
+            port=net.master_port,
+            sortby="task",
+            timeout=timeout,
+        )
+        tracker.start()
+    data = tabular.load(ctx)
+    params = booster_params(ctx, data.task)
+    started = time.monotonic()
+
+    class Progress(xgb.callback.TrainingCallback):
+        def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
+            ctx.progress(epoch + 1, rounds)
+            return False
+
+    with ExitStack() as stack:
+        if cfg.world_size > 1:
+            uri = cfg.environ.get(names.ENV_DMLC_TRACKER_URI) or net.master_addr
+            port = _int_env(cfg.environ, names.ENV_DMLC_TRACKER_PORT, net.master_port)
+            stack.enter_context(
+                collective.CommunicatorContext(
+                    dmlc_communicator="rabit",
+                    dmlc_tracker_uri=uri,
+                    dmlc_tracker_port=port,
+                    dmlc_task_id=f"{cfg.rank:05d}",
+                    dmlc_timeout=timeout,
+                    dmlc_retry=3,
+                )
+            )
+        try:
+            dtrain = xgb.DMatrix(data.x_train, label=data.y_train, feature_names=data.features)
+            booster = xgb.train(params, dtrain, num_boost_round=rounds, callbacks=[Progress()])
+            dtest = xgb.DMatrix(data.x_test, feature_names=data.features)
+            sums = np.asarray(tabular.metric_sums(data.task, data.y_test, booster.predict(dtest)), dtype=np.float64)
+            train_rows = np.asarray([float(len(data.y_train))])
+            if cfg.world_size > 1:
+                sums = collective.allreduce(sums, collective.Op.SUM)
+                train_rows = collective.allreduce(train_rows, collective.Op.SUM)
+        except xgb.core.XGBoostError as e:
+            raise PeerLost(f"XGBoost collective failed: {_first_line(e)}") from e
+    if tracker is not None:
+        tracker.wait_for(timeout)
+    seconds = time.monotonic() - started
+    ctx.progress(rounds, rounds, force=True)
+    payload: dict[str, Any] = {
+        "metrics": {**tabular.metrics(data.task, [float(v) for v in sums]), "n_train": int(train_rows[0])},
+        "local": {"n_train": len(data.y_train), "n_test": len(data.y_test), "files": data.files},
+        "training": {"rounds": rounds, "seconds": round(seconds, 3), "features": data.features, "params": params},
+    }
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "model.json"
+        booster.save_model(path)
+        payload["model"] = {"uri": path.as_uri(), "format": "xgboost-json", "bytes": path.stat().st_size}
+        log.info("model written to %s", path)
+    return payload
+
+
+def _int_env(environ: Any, name: str, default: int) -> int:
+    raw = environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as e:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from e
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def main() -> int:
+    return run(ALGORITHM, body)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
