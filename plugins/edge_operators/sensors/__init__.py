@@ -1,0 +1,1 @@
+"""Sensors: EdgeTaskSensor waits for an EdgeTask that something else created."""
