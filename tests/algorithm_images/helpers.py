@@ -15,7 +15,9 @@ from gridedge.data.features import feature_columns
 from gridedge.devstack.ports import free_ports
 
 
-def task_env(world: int, rank: int, data: Path, bootstrap: str, params: dict[str, Any] | None = None, **extra: str):
+def task_env(
+    world: int, rank: int, data: Path, bootstrap: str, params: dict[str, Any] | None = None, **extra: str
+) -> dict[str, str]:
     """The env a rank gets, built straight from local_network (for SDK-level tests)."""
     ports = free_ports(world + 1)
     net = local_network("grid", "sdk-test", world, ports[0], ports[1:])

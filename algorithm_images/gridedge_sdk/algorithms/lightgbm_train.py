@@ -85,18 +85,18 @@ def body(ctx: Context) -> dict[str, Any]:
     cfg = ctx.config
     out = cfg.require_output_path() if cfg.is_master else None
     rounds = ctx.params.integer("num_boost_round", 50, minimum=1, maximum=100_000)
-    data = tabular.load(ctx)
-    params = train_params(ctx, data.task)
-    distributed = cfg.world_size > 1
+    params = train_params(ctx, ctx.params.choice("task", tabular.TASKS, "regression"))
     binning = ctx.params.choice("bins", ("global", "local"), "global")
+    distributed = cfg.world_size > 1
+    net_params = network_params(ctx) if distributed else {}
+    data = tabular.load(ctx)
     workdir = Path(tempfile.mkdtemp(prefix="gridedge-lgbm-"))
     if distributed and binning == "global":
         sketches = allgather(cfg, "bins", bins.sketch(data.x_train, params["max_bin"]))
         path = workdir / "forced_bins.json"
         path.write_text(json.dumps(bins.merge(sketches, params["max_bin"])))
         params["forcedbins_filename"] = str(path)
-    if distributed:
-        params.update(network_params(ctx))
+    params.update(net_params)
 
     def progress(env: Any) -> None:
         ctx.progress(env.iteration + 1, rounds)

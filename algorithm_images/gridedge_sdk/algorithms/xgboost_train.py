@@ -73,8 +73,8 @@ def body(ctx: Context) -> dict[str, Any]:
             timeout=timeout,
         )
         tracker.start()
+    params = booster_params(ctx, ctx.params.choice("task", tabular.TASKS, "regression"))
     data = tabular.load(ctx)
-    params = booster_params(ctx, data.task)
     started = time.monotonic()
 
     class Progress(xgb.callback.TrainingCallback):
