@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
@@ -20,7 +21,7 @@ def overload_episodes(series: pd.Series, threshold: float, min_len: int) -> int:
         if flag:
             run += 1
         else:
-            count += run >= min_len
+            count += int(run >= min_len)
             run = 0
     return count
 
@@ -66,7 +67,7 @@ def test_overload_and_missing_data_warnings_arrive_per_episode(statistics_run):
     warnings = consume(bootstrap, names["warnings"], 1)
     meas = pd.read_parquet(site / "measurements")
     rated = pd.read_csv(site / "assets.csv").set_index("asset_id")["rated_mw"]
-    got = {}
+    got: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for w in warnings:
         got.setdefault((w["warning"]["asset_id"], w["warning"]["code"]), []).append(w)
     for asset, group in meas.groupby("asset_id"):
