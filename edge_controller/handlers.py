@@ -44,6 +44,9 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     settings.posting.level = logging.WARNING  # our transitions post their own Events
     settings.execution.max_workers = 16
     settings.watching.server_timeout = 300
+    # A deleted task's finalizer waits for its timer to exit; kopf re-checks every 60 s by default.
+    settings.background.instant_exit_timeout = 0.5
+    settings.background.cancellation_polling = 1.0
     settings.scanning.disabled = True  # no cluster-wide CRD/namespace watch: the CRD is installed first
     memo["kube"] = kube_client()
 

@@ -106,3 +106,24 @@ def test_kubectl_explain_and_get_by_short_name(plane: ControlPlane, tasks: Tasks
     header, row = out.strip().splitlines()
     assert header.split() == ["NAME", "PHASE", "WORLD", "RUNNING", "SUCCEEDED", "RESTARTS", "AGE"]
     assert row.split()[:2] == ["listed", "4"]
+
+
+def test_every_status_field_the_controller_writes_survives_pruning() -> None:
+    """A status key missing from the schema would be pruned silently and the machine would loop."""
+    from datetime import UTC, datetime
+
+    from edge_controller.reconcile.machine import decide
+    from tests.edge_controller.builders.sample import manifest
+
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    body = manifest(runPolicy={"activeDeadlineSeconds": 5})
+    body["metadata"]["generation"] = 1
+    written: set[str] = set()
+    for status in ({}, {"phase": "Running", "materialized": True}, {"phase": "Succeeded", "completionTime": "x"}):
+        body["status"] = status
+        written |= set(decide(body, [], now).status)
+    allowed = set(SCHEMA["properties"]["status"]["properties"])
+    assert written <= allowed, written - allowed
+    condition = set(SCHEMA["properties"]["status"]["properties"]["conditions"]["items"]["properties"])
+    for c in decide(body, [], now).status["conditions"]:
+        assert set(c) <= condition
