@@ -6,7 +6,14 @@ files and validates them; it imports no Airflow and talks to no cluster.
 """
 
 from gridedge.registry.errors import RegistryError
-from gridedge.registry.loader import Registry, WorkflowFile, config_dir, load_registry, load_workflows
+from gridedge.registry.loader import (
+    Registry,
+    WorkflowFile,
+    config_dir,
+    load_registry,
+    load_settings,
+    load_workflows,
+)
 from gridedge.registry.models import Algorithm, Application, KafkaSettings, Settings, Site, Step, Workflow
 
 __all__ = [
@@ -22,5 +29,6 @@ __all__ = [
     "WorkflowFile",
     "config_dir",
     "load_registry",
+    "load_settings",
     "load_workflows",
 ]

@@ -132,14 +132,19 @@ def _entries(path: Path, section: str, model: type[M]) -> dict[str, M]:
     return out
 
 
+def load_settings(root: Path | None = None) -> Settings:
+    """Only ``settings.yaml`` (Airflow and Kafka settings); defaults when it is absent."""
+    path = (root or config_dir()) / "settings.yaml"
+    try:
+        return Settings.model_validate(_read_yaml(path)) if path.exists() else Settings()
+    except ValidationError as e:
+        raise RegistryError(path, _problems("settings", e)) from e
+
+
 def load_registry(root: Path | None = None) -> Registry:
     """Sites, algorithms, applications and settings, with references checked."""
     root = root or config_dir()
-    settings_path = root / "settings.yaml"
-    try:
-        settings = Settings.model_validate(_read_yaml(settings_path)) if settings_path.exists() else Settings()
-    except ValidationError as e:
-        raise RegistryError(settings_path, _problems("settings", e)) from e
+    settings = load_settings(root)
     sites = _entries(root / "sites.yaml", "sites", Site)
     algorithms = _entries(root / "algorithms.yaml", "algorithms", Algorithm)
     applications = _entries(root / "applications.yaml", "applications", Application)

@@ -61,6 +61,7 @@ class Site(_Entry):
     data: SiteData
     labels: dict[str, str] = Field(default_factory=dict)
     node_selector: dict[str, str] = Field(default_factory=dict)
+    pod_annotations: dict[str, str] = Field(default_factory=dict, description="added to every task Pod")
     description: str = ""
 
 
@@ -157,6 +158,8 @@ class Workflow(_Entry):
 
 class KafkaSettings(_Entry):
     connection_id: str = Field(default="gridedge_kafka", pattern=IDENTIFIER)
+    # The warnings AssetWatcher commits offsets under its connection's group.id: its own connection.
+    warnings_connection_id: str = Field(default="gridedge_kafka_warnings", pattern=IDENTIFIER)
     bootstrap_servers: str = "127.0.0.1:9092"
     results_topic: str = "gridedge.results"
     warnings_topic: str = "gridedge.warnings"
@@ -169,6 +172,7 @@ class AirflowSettings(_Entry):
     retry_delay_seconds: int = Field(default=30, ge=0)
     result_timeout_seconds: int = Field(default=600, ge=1)
     poll_interval_seconds: float = Field(default=2.0, gt=0)
+    warnings_log: str = Field(default="gridedge-warnings.jsonl", description="relative paths are under AIRFLOW_HOME")
 
 
 class Settings(_Entry):
