@@ -27,6 +27,7 @@ NAMESPACE = "gridedge"
 SITE_CONNECTIONS = {"edge-north": "edge_north", "edge-south": "edge_south"}
 UNREACHABLE_CONN = "edge_unreachable"
 KAFKA_CONN = "gridedge_kafka"
+KAFKA_WARNINGS_CONN = "gridedge_kafka_warnings"
 
 
 def conn_env_name(conn_id: str) -> str:
@@ -84,18 +85,23 @@ def edge_connections(edge_clusters: dict[str, ControlPlane], session_dir: Path) 
 
 @pytest.fixture(scope="session")
 def kafka_connection(kafka_broker: KafkaBroker) -> Iterator[str]:
-    """The Kafka provider's connection to the real broker, with GridEdge's topics created."""
+    """The Kafka provider's connections to the real broker (results; the warnings watcher's
+    own consumer group), with GridEdge's topics created."""
     kafka_broker.create_topics(["gridedge.results", "gridedge.warnings", "gridedge.progress"])
-    key = conn_env_name(KAFKA_CONN)
-    saved = os.environ.get(key)
-    os.environ[key] = json.dumps(
-        {
-            "conn_type": "kafka",
-            "extra": {"bootstrap.servers": kafka_broker.bootstrap, "group.id": "gridedge-airflow"},
-        }
-    )
+    extras = {
+        KAFKA_CONN: {"bootstrap.servers": kafka_broker.bootstrap, "group.id": "gridedge-airflow"},
+        KAFKA_WARNINGS_CONN: {
+            "bootstrap.servers": kafka_broker.bootstrap,
+            "group.id": "gridedge-warnings",
+            "auto.offset.reset": "earliest",
+        },
+    }
+    saved = {conn: os.environ.get(conn_env_name(conn)) for conn in extras}
+    for conn, extra in extras.items():
+        os.environ[conn_env_name(conn)] = json.dumps({"conn_type": "kafka", "extra": extra})
     yield KAFKA_CONN
-    if saved is None:
-        os.environ.pop(key, None)
-    else:
-        os.environ[key] = saved
+    for conn, value in saved.items():
+        if value is None:
+            os.environ.pop(conn_env_name(conn), None)
+        else:
+            os.environ[conn_env_name(conn)] = value

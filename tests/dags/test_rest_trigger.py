@@ -1,0 +1,125 @@
+"""A run triggered through Airflow's REST API on a real ``airflow standalone``.
+
+Scheduler, dag-processor, api-server and triggerer run as one process group; the edge
+controller runs on the fixture clusters; the test plays only the algorithm container
+(publishing the result of each running Pod). The deferred task must sit in the triggerer
+(state ``deferred`` with an EdgeTaskTrigger), and a warning published on Kafka must start
+the warnings DAG through its AssetWatcher.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import Producer
+
+from gridedge.contract import messages
+from gridedge.devstack.airflow import AirflowHome, AirflowStandalone
+from gridedge.devstack.controller import EdgeController
+from gridedge.devstack.kafka import KafkaBroker
+from gridedge.devstack.kube import ControlPlane
+from tests.dags.conftest import registry_copy
+from tests.dags.container import ContainerStandIn
+from tests.edge_operators.airflow_env import BUNDLES
+from tests.edge_operators.fixtures import NAMESPACE
+
+SLOW_SUCCEED = {"kwok.gridedge.io/outcome": "Succeeded", "kwok.gridedge.io/delay": "8s"}
+
+
+@pytest.fixture(scope="module")
+def standalone(
+    edge_controllers: dict[str, EdgeController],
+    kafka_connection: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    service_log_dir: Path,
+) -> Iterator[AirflowStandalone]:
+    root = tmp_path_factory.mktemp("standalone")
+    config = registry_copy(root, {"north": SLOW_SUCCEED, "south": SLOW_SUCCEED}, retries=0, result_timeout_seconds=60)
+    home = AirflowHome(
+        root / "home",
+        parallelism=2,
+        extra_env={
+            "GRIDEDGE_CONFIG_DIR": str(config),
+            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(BUNDLES[:1]),  # only the checkout's dags/
+        },
+    )
+    server = AirflowStandalone(home, service_log_dir)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def test_rest_triggered_run_succeeds_with_the_wait_held_by_the_triggerer(
+    standalone: AirflowStandalone, edge_clusters: dict[str, ControlPlane]
+) -> None:
+    dag_id = "weekly_device_state"
+    standalone.wait_for_dag(dag_id)
+    container = ContainerStandIn([edge_clusters["edge-north"]], NAMESPACE)
+    container.start()
+    try:
+        run_id = standalone.trigger(dag_id, conf={"requested_by": "planner"})
+        deferred: dict[str, Any] | None = None
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and standalone.run_state(dag_id, run_id) not in ("success", "failed"):
+            for ti in standalone.task_instances(dag_id, run_id):
+                if ti["task_id"] == "train_device_state" and ti["state"] == "deferred":
+                    deferred = deferred or ti
+            time.sleep(0.5)
+        state = standalone.wait_run(dag_id, run_id, timeout=30)
+    finally:
+        container.stop()
+    assert state == "success", standalone.task_instances(dag_id, run_id)
+    assert deferred is not None, "the EdgeTask wait never showed as deferred"
+    assert deferred["trigger"]["classpath"] == "edge_operators.triggers.edge_task.EdgeTaskTrigger"
+    assert deferred["triggerer_job"] is not None and deferred["triggerer_job"]["job_type"] == "TriggererJob"
+    entry = standalone.api(
+        "GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/train_device_state_results/xcomEntries/return_value"
+    )
+    gathered = entry["value"] if isinstance(entry["value"], dict) else json.loads(entry["value"])
+    assert gathered["north"]["kind"] == "result" and gathered["north"]["airflow"]["run_id"] == run_id
+
+
+def test_a_warning_on_kafka_runs_the_warnings_dag(standalone: AirflowStandalone, kafka_broker: KafkaBroker) -> None:
+    standalone.wait_for_dag("gridedge_warnings")
+    task = messages.TaskIdentity(NAMESPACE, f"stats-{uuid.uuid4().hex[:6]}", "uid-w")
+    warning = messages.build_message(
+        kind=messages.Kind.WARNING,
+        task=task,
+        airflow=messages.AirflowIdentity("quarter_hour_statistics", "r1", "load_statistics", 1),
+        rank=0,
+        world_size=1,
+        algorithm="statistics",
+        sequence=3,
+        payload={"site": "north"},
+        bytes_read=10,
+        bytes_sent=5,
+        warning=messages.WarningInfo(
+            asset_id="T-17",
+            asset_type="transformer",
+            severity=messages.Severity.CRITICAL,
+            code="OVERLOAD",
+            value=1.31,
+            threshold=1.0,
+            unit="p.u.",
+            intervals=4,
+        ),
+    )
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap, "enable.idempotence": True, "acks": "all"})
+    producer.produce("gridedge.warnings", key=messages.message_key(task), value=messages.encode(warning))
+    assert producer.flush(30) == 0
+    log = standalone.home.home / "gridedge-warnings.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if log.exists() and warning["message_id"] in log.read_text():
+            break
+        time.sleep(1)
+    assert log.exists() and warning["message_id"] in log.read_text(), "the warnings DAG never recorded the warning"
+    runs = standalone.api("GET", "/dags/gridedge_warnings/dagRuns")["dag_runs"]
+    assert any(r["run_type"] == "asset_triggered" for r in runs)
