@@ -27,8 +27,15 @@ _registry: dict[int, ManagedProcess] = {}
 _registry_lock = threading.Lock()
 
 
+def _reset_signals() -> None:
+    # A service must stop on our SIGTERM even if its parent ignored it (SIG_IGN survives exec).
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _child_setup_with_deathsig() -> None:  # runs in the child between fork and exec
     os.setsid()
+    _reset_signals()
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -36,6 +43,7 @@ def _child_setup_with_deathsig() -> None:  # runs in the child between fork and 
 
 def _child_setup() -> None:
     os.setsid()
+    _reset_signals()
 
 
 def _on_main_thread() -> bool:
@@ -159,7 +167,7 @@ def install_cleanup_handlers() -> None:
     """Stop every registered process at interpreter exit and on SIGTERM/SIGHUP."""
     atexit.register(stop_all)
     for sig in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+        if signal.getsignal(sig) in (signal.SIG_DFL, signal.SIG_IGN, None):
             signal.signal(sig, _on_signal)
 
 

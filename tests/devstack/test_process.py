@@ -59,7 +59,14 @@ def _spawn_parent(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
         time.sleep(300)
         """
     )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    # The parent is spawned with SIGTERM ignored, as a process under some supervisors is:
+    # the cleanup hook must still stop its services.
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN),
+    )
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
     assert _alive(child)
