@@ -147,15 +147,31 @@ class Browser:
                 status = int(event["params"]["response"]["status"])
         errors = tuple(self._errors())
         if screenshot is not None:
-            metrics = self.call("Page.getLayoutMetrics")
-            height = int(metrics["cssContentSize"]["height"]) + 20
-            self.call(
-                "Emulation.setDeviceMetricsOverride", width=self.width, height=height, deviceScaleFactor=1, mobile=False
-            )
-            shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, timeout=60)
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            screenshot.write_bytes(base64.b64decode(shot["data"]))
+            self.screenshot(screenshot)
         return PageCapture(url, status, dom, errors, screenshot)
+
+    def wait_for_js(self, expression: str, timeout: float = 30) -> Any:
+        """Poll ``expression`` in the page until it is truthy (for pages that render with script)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+            if value:
+                return value
+            time.sleep(0.25)
+        raise ServiceStartError(f"{expression!r} stayed false for {timeout:.0f}s")
+
+    def screenshot(self, path: Path) -> Path:
+        """A PNG of the whole page as it is now."""
+        metrics = self.call("Page.getLayoutMetrics")
+        height = int(metrics["cssContentSize"]["height"]) + 20
+        self.call(
+            "Emulation.setDeviceMetricsOverride", width=self.width, height=height, deviceScaleFactor=1, mobile=False
+        )
+        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, timeout=60)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(shot["data"]))
+        self.call("Emulation.clearDeviceMetricsOverride")
+        return path
 
     def _errors(self) -> list[str]:
         out = []

@@ -33,6 +33,13 @@ def _status(url: str, headers: dict[str, str] | None = None) -> int:
         return int(e.code)
 
 
+EMBEDDED = (
+    "(() => { const f = document.querySelector('iframe');"
+    " return f && f.contentDocument && f.contentDocument.title === 'GridEdge monitoring'"
+    " && f.contentDocument.querySelectorAll('section').length ? f.getAttribute('src') : ''; })()"
+)
+
+
 @pytest.fixture(scope="module")
 def page(
     airflow_server: AirflowStandalone, edge_sites: dict[str, EdgeSite], service_log_dir: Path
@@ -54,9 +61,13 @@ def page(
             cookies={"_token": token},
             screenshot=ARTIFACTS / "monitoring-page.png",
         )
+        # The same page inside Airflow's own UI, where the nav entry leads (React renders it).
+        browser.capture(f"{airflow_server.url}/plugin/gridedge", cookies={"_token": token})
+        embedded_src = str(browser.wait_for_js(EMBEDDED, timeout=60))
+        browser.screenshot(ARTIFACTS / "monitoring-in-airflow-ui.png")
     finally:
         browser.stop()
-    return capture, token
+    return capture, embedded_src
 
 
 def test_page_refuses_callers_without_an_airflow_login(airflow_server: AirflowStandalone) -> None:
@@ -69,6 +80,10 @@ def test_plugin_is_registered_with_a_nav_entry(airflow_server: AirflowStandalone
     mine = next(p for p in plugins if p["name"] == "gridedge_monitoring")
     assert [a["url_prefix"] for a in mine["fastapi_apps"]] == ["/gridedge"]
     assert mine["external_views"][0]["destination"] == "nav"
+
+
+def test_nav_entry_shows_the_page_inside_the_airflow_ui(page: tuple[PageCapture, str]) -> None:
+    assert page[1].rstrip("/").endswith("gridedge")
 
 
 def test_page_renders_without_script_errors(page: tuple[PageCapture, str]) -> None:
