@@ -8,8 +8,10 @@ the leader, then hands over to ``kopf.run``. Holds no reconcile logic.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Sequence
@@ -50,8 +52,16 @@ def _coordination() -> client.CoordinationV1Api:
     return client.CoordinationV1Api(config.new_client_from_config())
 
 
+def _stop_kopf(lost: threading.Event) -> None:
+    """Stop kopf as SIGTERM does. (Its stop_flag is waited for in an executor thread, which
+    then blocks kopf's own shutdown on a real SIGTERM until the flag is set.)"""
+    lost.set()
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1` dumps every thread's stack to stderr
     logs.configure(json_format=args.log_format == "json", verbose=args.verbose)
     # The handlers module reads these when it registers the timer.
     os.environ["GRIDEDGE_CONTROLLER_INTERVAL"] = str(args.interval)
@@ -59,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.metrics_port:
         metrics.serve(args.metrics_port)
     stop = threading.Event()
+    lost = threading.Event()
     elector = None
     if not args.no_leader_election:
         elector = LeaseElector(
@@ -66,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if not elector.acquire(stop):
             return 0
-        elector.keep(stop)
+        elector.keep(stop, on_lost=lambda: _stop_kopf(lost))
     import kopf
 
     import edge_controller.handlers  # noqa: F401  (registers the handlers)
@@ -79,14 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             clusterwide=bool(args.all_namespaces),
             namespaces=args.namespace or (),
             liveness_endpoint=f"http://0.0.0.0:{args.liveness_port}/healthz" if args.liveness_port else None,
-            stop_flag=stop,
         )
     finally:
-        lost = stop.is_set()
         stop.set()
-        if elector is not None and not lost:
+        if elector is not None and not lost.is_set():
             elector.release()
-    if lost:
+    if lost.is_set():
         log.error("edge controller %s lost its lease; exiting so that a standby takes over", args.identity)
         return 1
     return 0

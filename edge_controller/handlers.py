@@ -24,6 +24,7 @@ from gridedge.contract.names import GROUP, PLURAL, VERSION
 ENV_INTERVAL = "GRIDEDGE_CONTROLLER_INTERVAL"
 ENV_CLUSTER_DOMAIN = "GRIDEDGE_CLUSTER_DOMAIN"
 FINALIZER = "gridedge.io/edge-controller"
+STARTED = "EdgeTask handlers started"  # logged once kopf runs (and handles SIGTERM)
 INTERVAL = float(os.environ.get(ENV_INTERVAL, "1.0"))
 CLUSTER_DOMAIN = os.environ.get(ENV_CLUSTER_DOMAIN, "cluster.local")
 
@@ -49,6 +50,7 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     settings.background.cancellation_polling = 1.0
     settings.scanning.disabled = True  # no cluster-wide CRD/namespace watch: the CRD is installed first
     memo["kube"] = kube_client()
+    logging.getLogger("edge_controller").info("%s: reconciling every %ss", STARTED, INTERVAL)
 
 
 def _needs_ticks(status: kopf.Status, spec: kopf.Spec, **_: Any) -> bool:

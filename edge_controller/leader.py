@@ -1,8 +1,8 @@
 """Leader election over a coordination.k8s.io Lease, so two replicas never act on one task.
 
 Called by the CLI before kopf starts: ``acquire()`` blocks while another live replica holds
-the Lease; ``keep()`` renews it in a thread and sets a stop flag if renewing fails for
-longer than the lease, so kopf stops and the process exits (and restarts as a standby).
+the Lease; ``keep()`` renews it in a thread and calls back if renewing fails for longer than
+the lease, so kopf stops and the process exits (and restarts as a standby).
 Kopf's own peering does not do this: replicas of equal priority keep running together.
 Every write carries the Lease's resourceVersion, so two candidates cannot both win.
 """
@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,13 +106,12 @@ class LeaseElector:
             stop.wait(self.retry_seconds)
         return False
 
-    def keep(self, lost: threading.Event) -> threading.Thread:
-        """Renew every third of the lease; set ``lost`` once renewal has failed for a whole lease."""
+    def keep(self, stop: threading.Event, on_lost: Callable[[], None]) -> threading.Thread:
+        """Renew every third of the lease until ``stop``; call ``on_lost`` if leadership is lost."""
 
         def renew() -> None:
             last_ok = time.monotonic()
-            while not lost.is_set():
-                lost.wait(self.lease_seconds / 3)
+            while not stop.wait(self.lease_seconds / 3):
                 try:
                     if self.try_acquire():
                         last_ok = time.monotonic()
@@ -122,7 +122,8 @@ class LeaseElector:
                         log.warning("%s: renewal failed (%s); retrying", self.ref, e.status)
                         continue
                     log.error("%s: could not renew for %ss; stopping", self.ref, self.lease_seconds)
-                lost.set()
+                on_lost()
+                return
 
         thread = threading.Thread(target=renew, name="lease-renewal", daemon=True)
         thread.start()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ RBAC_FILES = (
 )
 SA_NAMESPACE = "gridedge-system"
 SA_NAME = "gridedge-edge-controller"
+STARTED_LINE = "EdgeTask handlers started"  # edge_controller.handlers.STARTED
 
 
 def install(plane: ControlPlane) -> None:
@@ -103,6 +105,26 @@ class EdgeController:
             raise ServiceStartError(f"edge controller {self.identity} was never started")
         os.killpg(self._proc.pid, signal.SIGKILL)
         self._proc.stop(grace=5)
+
+    def wait_reconciling(self, timeout: float = 30) -> EdgeController:
+        """Until this replica leads and kopf runs its handlers (a standby never gets there)."""
+        if self._proc is None:
+            raise ServiceStartError(f"edge controller {self.identity} was never started")
+        self._proc.wait_healthy(lambda: STARTED_LINE in self.log(), timeout, "handlers started")
+        return self
+
+    def terminate(self, timeout: float = 15) -> int | None:
+        """SIGTERM, as Kubernetes sends on a rollout; the exit code, or None if still running."""
+        if self._proc is None:
+            raise ServiceStartError(f"edge controller {self.identity} was never started")
+        os.killpg(self._proc.pid, signal.SIGTERM)
+        return self.wait_exit(timeout)
+
+    def wait_exit(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return None if self._proc is None else self._proc.returncode()
 
     def stop(self) -> None:
         if self._proc is not None:

@@ -109,6 +109,4 @@ def start_controller(
 
 @pytest.fixture(scope="module")
 def controller(start_controller: Callable[..., EdgeController], namespace: str) -> EdgeController:
-    ctrl = start_controller((namespace,))
-    wait_for(lambda: "reconciling EdgeTasks in" in ctrl.log(), 30, "controller leading")
-    return ctrl
+    return start_controller((namespace,)).wait_reconciling()

@@ -79,3 +79,10 @@ def test_metrics_count_tasks_by_phase_and_reconcile_latency(
     assert samples[("gridedge_reconcile_seconds_count", ())] >= 3
     assert samples[("gridedge_phase_transitions_total", (("phase", "Succeeded"), ("reason", "AllRanksSucceeded")))] >= 1
     assert samples[("gridedge_edgetasks", (("phase", "Running"),))] == 0
+
+
+def test_devstack_waits_for_the_line_the_handlers_log() -> None:
+    from edge_controller.handlers import STARTED
+    from gridedge.devstack.controller import STARTED_LINE
+
+    assert STARTED == STARTED_LINE

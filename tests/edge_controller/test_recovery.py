@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -92,3 +94,28 @@ def test_two_replicas_one_leads_and_the_standby_takes_over(
     tasks.create(edgetask("two", image="x:1", podTemplate=_succeeds_after("1s")))
     wait_for(lambda: tasks.status("two").get("phase") == "Succeeded", 60, "second task Succeeded by the new leader")
     assert "EdgeTask " + fresh_namespace + "/two" in standby.log()
+
+
+def test_sigterm_exits_at_once_and_hands_the_lease_over(
+    plane: ControlPlane, fresh_namespace: str, start_controller: Callable[..., EdgeController]
+) -> None:
+    ctrl = start_controller((fresh_namespace,)).wait_reconciling()
+    assert _holder(plane, ctrl.lease_name) == ctrl.identity
+    started = time.monotonic()
+    assert ctrl.terminate(timeout=10) == 0
+    assert time.monotonic() - started < 5
+    assert _holder(plane, ctrl.lease_name) == ""  # released, so a standby need not wait for expiry
+
+
+def test_a_leader_that_loses_its_lease_stops_acting_and_exits(
+    plane: ControlPlane, fresh_namespace: str, start_controller: Callable[..., EdgeController]
+) -> None:
+    ctrl = start_controller((fresh_namespace,)).wait_reconciling()
+    api = client.CoordinationV1Api(api_client(plane))
+    lease = api.read_namespaced_lease(ctrl.lease_name, SA_NAMESPACE)
+    lease.spec.holder_identity = "usurper"
+    lease.spec.renew_time = datetime.now(UTC)
+    lease.spec.lease_duration_seconds = 60
+    api.replace_namespaced_lease(ctrl.lease_name, SA_NAMESPACE, lease)
+    assert ctrl.wait_exit(timeout=15) == 1
+    assert "taken over by another replica" in ctrl.log()
