@@ -20,10 +20,12 @@ import pytest
 from confluent_kafka import Producer
 
 from gridedge.contract import messages
-from gridedge.devstack.airflow import AirflowHome, AirflowStandalone
+from gridedge.devstack.airflow import AirflowHome
 from gridedge.devstack.controller import EdgeController
+from gridedge.devstack.errors import ServiceStartError
 from gridedge.devstack.kafka import KafkaBroker
 from gridedge.devstack.kube import ControlPlane
+from gridedge.devstack.standalone import AirflowStandalone
 from tests.dags.conftest import registry_copy
 from tests.dags.container import ContainerStandIn
 from tests.edge_operators.airflow_env import BUNDLES
@@ -32,13 +34,48 @@ from tests.edge_operators.fixtures import NAMESPACE
 SLOW_SUCCEED = {"kwok.gridedge.io/outcome": "Succeeded", "kwok.gridedge.io/delay": "8s"}
 
 
+class Rest:
+    """The REST calls these tests make, over the devstack's standalone runner."""
+
+    def __init__(self, server: AirflowStandalone) -> None:
+        self.server = server
+        self.home = server.home
+        self.token = server.token()
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return self.server.api(method, path, self.token, body)
+
+    def wait_until_triggerer_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while self.api("GET", "/monitor/health").get("triggerer", {}).get("status") != "healthy":
+            if time.monotonic() > deadline:
+                raise ServiceStartError(f"triggerer not healthy after {timeout:.0f}s")
+            time.sleep(1)
+
+    def ready(self, dag_id: str) -> None:
+        self.server.wait_dag(dag_id, self.token)
+        self.api("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+
+    def trigger(self, dag_id: str, conf: dict[str, Any]) -> str:
+        return str(self.api("POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})["dag_run_id"])
+
+    def run_state(self, dag_id: str, run_id: str) -> str:
+        return str(self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"])
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")[
+            "task_instances"
+        ]
+        return found
+
+
 @pytest.fixture(scope="module")
 def standalone(
     edge_controllers: dict[str, EdgeController],
     kafka_connection: str,
     tmp_path_factory: pytest.TempPathFactory,
     service_log_dir: Path,
-) -> Iterator[AirflowStandalone]:
+) -> Iterator[Rest]:
     root = tmp_path_factory.mktemp("standalone")
     config = registry_copy(root, {"north": SLOW_SUCCEED, "south": SLOW_SUCCEED}, retries=0, result_timeout_seconds=60)
     home = AirflowHome(
@@ -47,36 +84,42 @@ def standalone(
         extra_env={
             "GRIDEDGE_CONFIG_DIR": str(config),
             "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(BUNDLES[:1]),  # only the checkout's dags/
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
         },
     )
     server = AirflowStandalone(home, service_log_dir)
     try:
-        yield server.start()
+        rest = Rest(server.start())
+        rest.wait_until_triggerer_healthy()
+        yield rest
     finally:
         server.stop()
 
 
 def test_rest_triggered_run_succeeds_with_the_wait_held_by_the_triggerer(
-    standalone: AirflowStandalone, edge_clusters: dict[str, ControlPlane]
+    standalone: Rest, edge_clusters: dict[str, ControlPlane]
 ) -> None:
     dag_id = "weekly_device_state"
-    standalone.wait_for_dag(dag_id)
+    standalone.ready(dag_id)
     container = ContainerStandIn([edge_clusters["edge-north"]], NAMESPACE)
     container.start()
     try:
         run_id = standalone.trigger(dag_id, conf={"requested_by": "planner"})
         deferred: dict[str, Any] | None = None
+        observed: set[tuple[str, int, str]] = set()
         deadline = time.monotonic() + 150
         while time.monotonic() < deadline and standalone.run_state(dag_id, run_id) not in ("success", "failed"):
             for ti in standalone.task_instances(dag_id, run_id):
-                if ti["task_id"] == "train_device_state" and ti["state"] == "deferred":
+                observed.add((ti["task_id"], ti["map_index"], ti["state"]))
+                # deferred, and the trigger picked up by a running triggerer (not a worker slot)
+                if ti["task_id"] == "train_device_state" and ti["state"] == "deferred" and ti.get("triggerer_job"):
                     deferred = deferred or ti
             time.sleep(0.5)
-        state = standalone.wait_run(dag_id, run_id, timeout=30)
+        state = standalone.run_state(dag_id, run_id)
     finally:
         container.stop()
     assert state == "success", standalone.task_instances(dag_id, run_id)
-    assert deferred is not None, "the EdgeTask wait never showed as deferred"
+    assert deferred is not None, f"the wait was never deferred to a triggerer: {sorted(observed, key=str)}"
     assert deferred["trigger"]["classpath"] == "edge_operators.triggers.edge_task.EdgeTaskTrigger"
     assert deferred["triggerer_job"] is not None and deferred["triggerer_job"]["job_type"] == "TriggererJob"
     entry = standalone.api(
@@ -86,8 +129,8 @@ def test_rest_triggered_run_succeeds_with_the_wait_held_by_the_triggerer(
     assert gathered["north"]["kind"] == "result" and gathered["north"]["airflow"]["run_id"] == run_id
 
 
-def test_a_warning_on_kafka_runs_the_warnings_dag(standalone: AirflowStandalone, kafka_broker: KafkaBroker) -> None:
-    standalone.wait_for_dag("gridedge_warnings")
+def test_a_warning_on_kafka_runs_the_warnings_dag(standalone: Rest, kafka_broker: KafkaBroker) -> None:
+    standalone.ready("gridedge_warnings")
     task = messages.TaskIdentity(NAMESPACE, f"stats-{uuid.uuid4().hex[:6]}", "uid-w")
     warning = messages.build_message(
         kind=messages.Kind.WARNING,
