@@ -15,11 +15,15 @@ from pathlib import Path
 import pytest
 
 import tests.edge_operators.airflow_env  # noqa: F401  (first: sets AIRFLOW_HOME before Airflow loads)
+from gridedge.contract.names import PROGRESS_TOPIC, RESULTS_TOPIC, WARNINGS_TOPIC
 from gridedge.devstack import controller as devcontroller
 from gridedge.devstack.airflow import AirflowHome
 from gridedge.devstack.controller import EdgeController
+from gridedge.devstack.kafka import KafkaBroker
 from gridedge.devstack.kube import ControlPlane
+from gridedge.devstack.paths import REPO_ROOT
 from gridedge.devstack.standalone import AirflowStandalone
+from gridedge.registry import load_registry
 from tests.monitoring.support import EdgeSite, create_tasks, wait_phases
 
 NAMESPACE = "gridedge"
@@ -60,8 +64,10 @@ def edge_sites(
 
 @pytest.fixture(scope="module")
 def airflow_server(
-    edge_sites: dict[str, EdgeSite], session_dir: Path, service_log_dir: Path
+    edge_sites: dict[str, EdgeSite], kafka_broker: KafkaBroker, session_dir: Path, service_log_dir: Path
 ) -> Iterator[AirflowStandalone]:
+    """``airflow standalone`` with the checkout's dags/ (the warnings DAG) and the probe DAG."""
+    kafka_broker.create_topics([RESULTS_TOPIC, WARNINGS_TOPIC, PROGRESS_TOPIC])
     root = session_dir / "monitoring-airflow"
     dags = root / "dags"
     dags.mkdir(parents=True, exist_ok=True)
@@ -71,10 +77,15 @@ def airflow_server(
     )
     bundles = [
         {
+            "name": "dags-folder",
+            "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+            "kwargs": {"path": str(REPO_ROOT / "dags")},
+        },
+        {
             "name": "monitoring-tests",
             "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
             "kwargs": {"path": str(dags)},
-        }
+        },
     ]
     connections = {
         f"AIRFLOW_CONN_{site.connection_id.upper()}": json.dumps(
@@ -85,6 +96,13 @@ def airflow_server(
         )
         for site in edge_sites.values()
     }
+    settings = load_registry().settings.kafka
+    for conn_id, extra in (
+        (settings.connection_id, {"group.id": "gridedge-airflow"}),
+        (settings.warnings_connection_id, {"group.id": "gridedge-warnings", "auto.offset.reset": "earliest"}),
+    ):
+        extra = {"bootstrap.servers": kafka_broker.bootstrap, **extra}
+        connections[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps({"conn_type": "kafka", "extra": extra})
     home = AirflowHome(
         root / "home",
         dags_folder=dags,

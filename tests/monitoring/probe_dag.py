@@ -14,9 +14,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from airflow.sdk import DAG, get_current_context, task
+from airflow.sdk import DAG, BaseHook, get_current_context, task
+from confluent_kafka import Producer
 
 from gridedge.contract import messages
+from gridedge.contract.names import WARNINGS_TOPIC
 from gridedge.data.simbench_profiles import profile_file, read_profiles
 
 DAY = 96
@@ -104,6 +106,18 @@ def peak_warning(ref: dict[str, Any], profile: str, day: int, threshold: float) 
     return [message]
 
 
+def publish(found: list[dict[str, Any]], kafka_conn_id: str = "gridedge_kafka") -> list[str]:
+    """Publish on the warnings topic the way the SDK's publisher does (keyed, idempotent, acks=all)."""
+    bootstrap = BaseHook.get_connection(kafka_conn_id).extra_dejson["bootstrap.servers"]
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all"})
+    for message in found:
+        task_identity = messages.TaskIdentity(**message["task"])
+        producer.produce(WARNINGS_TOPIC, key=messages.message_key(task_identity), value=messages.encode(message))
+    if producer.flush(30) != 0:
+        raise RuntimeError(f"could not publish {len(found)} warning(s) to {bootstrap} within 30s")
+    return [str(m["message_id"]) for m in found]
+
+
 def build(dag_id: str) -> DAG:
     with DAG(dag_id=dag_id, schedule=None, catchup=False, tags=["gridedge", "test"]) as dag:
 
@@ -113,9 +127,10 @@ def build(dag_id: str) -> DAG:
             return forecast_result(conf["forecast"], conf["profile"], int(conf["day"]))
 
         @task
-        def load_statistics() -> list[dict[str, Any]]:
+        def load_statistics() -> list[str]:
             conf = get_current_context()["dag_run"].conf or {}
-            return peak_warning(conf["statistics"], conf["profile"], int(conf["day"]), float(conf["threshold"]))
+            found = peak_warning(conf["statistics"], conf["profile"], int(conf["day"]), float(conf["threshold"]))
+            return publish(found)
 
         train_forecast() >> load_statistics()
     return dag

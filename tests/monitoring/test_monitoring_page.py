@@ -2,13 +2,15 @@
 
 Real services only: two control planes with KWOK nodes and the real controller settle
 EdgeTasks (Succeeded, Running, Failed with OOMKilled); ``airflow standalone`` runs the probe
-DAG over REST, so results and a warning are real XComs in its metadata DB; the browser
-logs in with an Airflow JWT cookie. The screenshot is kept under .gridedge/artifacts/.
+DAG over REST, so the result is a real XCom in its metadata DB, and its warning travels over
+the real Kafka broker to the checkout's warnings DAG (AssetWatcher); the browser logs in
+with an Airflow JWT cookie. The screenshot is kept under .gridedge/artifacts/.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -33,6 +35,21 @@ def _status(url: str, headers: dict[str, str] | None = None) -> int:
         return int(e.code)
 
 
+WARNINGS_DAG = "gridedge_warnings"
+
+
+def _wait_for_warnings_run(server: AirflowStandalone, token: str, timeout: float) -> None:
+    """The warning went Kafka → AssetWatcher → asset event → a successful warnings DAG run."""
+    deadline = time.monotonic() + timeout
+    runs: list[dict[str, object]] = []
+    while time.monotonic() < deadline:
+        runs = server.api("GET", f"/dags/{WARNINGS_DAG}/dagRuns", token)["dag_runs"]
+        if any(r["run_type"] == "asset_triggered" and r["state"] == "success" for r in runs):
+            return
+        time.sleep(1)
+    raise AssertionError(f"no successful asset-triggered {WARNINGS_DAG} run within {timeout:.0f}s: {runs}")
+
+
 EMBEDDED = (
     "(() => { const f = document.querySelector('iframe');"
     " return f && f.contentDocument && f.contentDocument.title === 'GridEdge monitoring'"
@@ -45,6 +62,8 @@ def page(
     airflow_server: AirflowStandalone, edge_sites: dict[str, EdgeSite], service_log_dir: Path
 ) -> tuple[PageCapture, str]:
     token = airflow_server.token()
+    airflow_server.wait_dag(WARNINGS_DAG, token)
+    airflow_server.api("PATCH", f"/dags/{WARNINGS_DAG}", token, {"is_paused": False})
     airflow_server.wait_dag(PROBE_DAG, token)
     conf = {
         "forecast": edge_task_ref(edge_sites["edge-north"], "load-forecast-north"),
@@ -54,6 +73,7 @@ def page(
         "threshold": THRESHOLD,
     }
     assert airflow_server.run_dag(PROBE_DAG, token, conf) == "success"
+    _wait_for_warnings_run(airflow_server, token, timeout=120)
     browser = Browser(service_log_dir, width=1400).start()
     try:
         capture = browser.capture(
@@ -126,5 +146,6 @@ def test_page_charts_the_forecast_and_lists_the_warning_and_bytes(page: tuple[Pa
     assert dom.count('class="series series-') == 3  # actual, predicted, baseline
     assert re.search(r'data-asset="HS3-transformer" data-severity="(warning|critical)"', dom)
     assert "TRANSFORMER_OVERLOAD" in dom
+    assert "asset gridedge_warnings" in dom  # recorded by the warnings DAG's asset event, not by the probe
     bytes_row = re.search(r'<tr data-site="north"><td>north</td><td>1</td><td>([\d.]+) MiB</td>', dom)
     assert bytes_row and float(bytes_row.group(1)) > 1.0
