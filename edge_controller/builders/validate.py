@@ -70,6 +70,9 @@ _DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CONTROLLER_LABELS = (LABEL_TASK_NAME, LABEL_RANK, LABEL_ROLE)
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+# Kubernetes' resource.Quantity: a decimal number, then a binary or decimal SI suffix or an exponent.
+QUANTITY_PATTERN = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+_QUANTITY = re.compile(QUANTITY_PATTERN)
 
 
 def validate(manifest: Mapping[str, Any]) -> EdgeTask:
@@ -218,7 +221,10 @@ def _quantities(raw: object, path: str) -> tuple[tuple[str, str], ...]:
     for key, value in f.obj(raw, path).items():
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise SpecError(f"{path}.{key}", f"expected a quantity such as '500m' or '1Gi', got {f.type_name(value)}")
-        out.append((str(key), str(value)))
+        text = str(value)
+        if not _QUANTITY.match(text):
+            raise SpecError(f"{path}.{key}", f"expected a quantity such as '500m', '2' or '1Gi', got {text!r}")
+        out.append((str(key), text))
     return tuple(sorted(out))
 
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from kubernetes.client.rest import ApiException
 
-from edge_controller.builders.validate import SPEC_FIELDS
+from edge_controller.builders.validate import QUANTITY_PATTERN, SPEC_FIELDS
 from gridedge.contract.edgetask import CleanPodPolicy, Framework, Phase
 from gridedge.contract.names import RESERVED_ENV
 from gridedge.devstack.edgetask import CRD_PATH, apply_crd
@@ -32,6 +32,8 @@ def test_crd_agrees_with_the_contract_and_the_validator() -> None:
     rule = SPEC["env"]["items"]["properties"]["name"]["x-kubernetes-validations"][0]["rule"]
     assert set(re.findall(r"'([A-Z_]+)'", rule)) == set(RESERVED_ENV)
     assert CRD["spec"]["names"]["shortNames"] == ["et"]
+    quantity = SPEC["resources"]["properties"]["limits"]["additionalProperties"]["pattern"]
+    assert quantity == QUANTITY_PATTERN
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +75,7 @@ def _refused(tasks: Tasks, name: str, **spec: Any) -> str:
         ({"image": "x", "ports": {"master": 7000, "worker": 7000}}, "ports.master and ports.worker must differ"),
         ({"image": "x", "runPolicy": {"cleanPodPolicy": "Sometimes"}}, "spec.runPolicy.cleanPodPolicy"),
         ({"image": "x", "data": {"claimName": "c", "subPath": "../etc"}}, "subPath must be a relative path"),
+        ({"image": "x", "resources": {"limits": {"memory": "lots"}}}, "spec.resources.limits.memory"),
         (
             {"image": "x", "podTemplate": {"metadata": {"labels": {"gridedge.io/rank": "0"}}}},
             "are set by the controller",

@@ -119,3 +119,19 @@ def test_a_leader_that_loses_its_lease_stops_acting_and_exits(
     api.replace_namespaced_lease(ctrl.lease_name, SA_NAMESPACE, lease)
     assert ctrl.wait_exit(timeout=15) == 1
     assert "taken over by another replica" in ctrl.log()
+
+
+def test_a_pod_the_apiserver_refuses_fails_the_task_with_its_words(
+    plane: ControlPlane, fresh_namespace: str, start_controller: Callable[..., EdgeController]
+) -> None:
+    core = client.CoreV1Api(api_client(plane))
+    limits = {"limits": [{"type": "Container", "max": {"cpu": "1"}}]}
+    core.create_namespaced_limit_range(fresh_namespace, {"metadata": {"name": "small"}, "spec": limits})
+    start_controller((fresh_namespace,)).wait_reconciling()
+    tasks = Tasks(plane, fresh_namespace)
+    tasks.create(edgetask("greedy", image="x:1", worldSize=2, resources={"limits": {"cpu": "4"}}))
+    failed = wait_for(lambda: tasks.status("greedy").get("phase") == "Failed" and tasks.status("greedy"), 30, "Failed")
+    assert failed["reason"] == "PodRejected"
+    assert failed["message"].startswith("Pod " + fresh_namespace + "/greedy-master-0 was rejected (403)")
+    assert "maximum cpu usage per Container is 1" in failed["message"]
+    assert not _pods(plane, fresh_namespace, "greedy")  # nothing half-created: rank 0 was refused first

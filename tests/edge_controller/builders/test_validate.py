@@ -123,3 +123,15 @@ def test_task_name_must_leave_room_for_pod_names(name: str) -> None:
 def test_wrong_kind_and_missing_spec() -> None:
     assert _error({**BASE, "kind": "Job"}).path == "kind"
     assert _error({"metadata": {"name": "x"}}).path == "spec"
+
+
+@pytest.mark.parametrize("quantity", ["500m", "1Gi", 2, "1.5", "1e3", "0.5Ki"])
+def test_quantities_are_accepted(quantity: object) -> None:
+    task = validate(manifest(resources={"limits": {"cpu": quantity}}))
+    assert task.spec.resources.limits == (("cpu", str(quantity)),)
+
+
+@pytest.mark.parametrize("quantity", ["lots", "1GB", "-1", ""])
+def test_bad_quantities_are_refused(quantity: str) -> None:
+    err = _error(manifest(resources={"requests": {"memory": quantity}}))
+    assert err.path == "spec.resources.requests.memory" and "quantity" in err.expected
