@@ -85,3 +85,19 @@ def probe_dag(dag_id: str, conn: str, kafka: str, out: str, env: str = "") -> DA
 
         submit()
     return dag
+
+
+def sensor_dag(dag_id: str, conn: str, name: str, deferrable: bool = False) -> DAG:
+    from edge_operators.sensors.edge_task import EdgeTaskSensor
+
+    with DAG(dag_id, schedule=None, catchup=False, default_args={"retries": 0}) as dag:
+        EdgeTaskSensor(
+            task_id="wait",
+            edge_task_name=name,
+            namespace=NAMESPACE,
+            edge_cluster_conn_id=conn,
+            deferrable=deferrable,
+            poke_interval=0.5,
+            timeout=60,
+        )
+    return dag
