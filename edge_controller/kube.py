@@ -105,7 +105,9 @@ class KubeClient:
 
     def delete_pod(self, namespace: str, name: str) -> bool:
         try:
-            self.core.delete_namespaced_pod(name, namespace, grace_period_seconds=0, _preload_content=False)
+            # The Pod's own grace period: a forced delete would free the name (and the rank's
+            # DNS identity) while the old container may still run next to its replacement.
+            self.core.delete_namespaced_pod(name, namespace, _preload_content=False)
         except ApiException as e:
             if e.status == 404:
                 return False

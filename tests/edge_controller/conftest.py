@@ -80,7 +80,9 @@ def namespace(plane: ControlPlane) -> Iterator[str]:
     name = create_namespace(plane, "et", labels=RESTRICTED)
     add_local_data(plane, name)
     yield name
-    client.CoreV1Api(api_client(plane)).delete_namespace(name)
+    core = client.CoreV1Api(api_client(plane))
+    core.delete_namespace(name)
+    core.delete_persistent_volume(f"data-{name}")
 
 
 @pytest.fixture(scope="module")
