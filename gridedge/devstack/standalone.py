@@ -57,7 +57,6 @@ class AirflowStandalone:
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
                 "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "False",
-                "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "5",
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
                 **self.extra_env,
             }

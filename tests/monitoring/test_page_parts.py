@@ -98,6 +98,9 @@ def test_a_forecast_whose_series_disagree_in_length_is_not_charted() -> None:
     bad = {"time": ["a", "b"], "actual": [1], "predicted": [1, 2]}
     rows = airflow_view.results([_xcom("return_value", _result(forecast=bad))], {})
     assert rows[0].forecast is None and rows[0].site == ""
+    message = _result(forecast={"time": ["a"], "actual": [1.0], "predicted": [1.0]})
+    message["payload"]["forecast"]["predicted"] = [float("nan")]  # as an XCom may hold it; Kafka JSON cannot
+    assert airflow_view.results([_xcom("return_value", message)], {})[0].forecast is None
 
 
 def test_warnings_are_read_from_asset_events_and_xcoms_once_each() -> None:

@@ -19,6 +19,7 @@ It must not write to the database.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -128,6 +129,8 @@ def _forecast(payload: Mapping[str, Any]) -> ForecastSeries | None:
         return None
     if not times or len(actual) != len(times) or len(predicted) != len(times):
         return None
+    if not all(math.isfinite(v) for v in (*actual, *predicted, *baseline)):
+        return None  # a chart cannot place NaN or infinity
     if baseline and len(baseline) != len(times):
         baseline = []
     return ForecastSeries(tuple(times), tuple(actual), tuple(predicted), tuple(baseline), str(raw.get("unit") or ""))
