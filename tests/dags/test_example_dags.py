@@ -118,3 +118,28 @@ def test_weekly_device_state_model_on_one_site(
     dr, _ = _run_workflow("weekly_device_state", config, [stack["edge-north"]], monkeypatch)
     assert _states(dr) == {("train_device_state", 0): "success", ("train_device_state_results", -1): "success"}
     assert _xcom(dr, "train_device_state_results")["north"]["world_size"] == 2
+
+
+def test_hand_written_example_dag(
+    stack: dict[str, ControlPlane], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from gridedge.devstack.paths import REPO_ROOT
+
+    config = registry_copy(tmp_path, {"north": SUCCEED, "south": SUCCEED}, retries=0, result_timeout_seconds=60)
+    monkeypatch.setenv("GRIDEDGE_CONFIG_DIR", str(config))
+    dag: Any = DagBag(dag_folder=str(REPO_ROOT / "dags" / "example_edge_task.py")).dags["example_edge_task"]
+    container = ContainerStandIn(list(stack.values()), NAMESPACE)
+    container.start()
+    try:
+        dr = dag.test()
+    finally:
+        container.stop()
+    assert _states(dr) == {
+        ("north_statistics", -1): "success",
+        ("south_forecast", -1): "success",
+        ("report", -1): "success",
+    }
+    report = _xcom(dr, "report")
+    assert report["statistics"]["pod"].endswith("-master-0") and report["forecast"]["metrics"]["rmse"] > 0

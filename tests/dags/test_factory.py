@@ -33,7 +33,7 @@ def config(tmp_path: Path) -> Path:
 def test_every_shipped_workflow_is_a_dag_and_nothing_fails_to_import(monkeypatch: pytest.MonkeyPatch) -> None:
     bag = _bag(None, monkeypatch)
     assert bag.import_errors == {}
-    assert set(bag.dags) == WORKFLOW_DAGS | {"gridedge_warnings"}
+    assert set(bag.dags) == WORKFLOW_DAGS | {"gridedge_warnings", "example_edge_task"}
 
 
 def test_a_workflow_fans_out_to_one_mapped_task_per_site(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +54,7 @@ def test_broken_workflow_is_an_import_error_naming_its_field_and_breaks_no_other
         "steps:\n  - id: stats\n    application: load-statistics\n    world_size: 100\n"
     )
     bag = _bag(config, monkeypatch)
-    assert set(bag.dags) == WORKFLOW_DAGS | {"gridedge_warnings"}
+    assert set(bag.dags) == WORKFLOW_DAGS | {"gridedge_warnings", "example_edge_task"}
     errors = {Path(k).name: v for k, v in bag.import_errors.items()}
     assert set(errors) == {"gridedge_registry_check.py"}
     text = errors["gridedge_registry_check.py"]
