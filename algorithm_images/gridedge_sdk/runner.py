@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from gridedge.contract.messages import ErrorInfo, ExitCode, Kind, WarningInfo
 from gridedge_sdk import logs
@@ -55,11 +55,19 @@ class Context:
         if not force and step < total and now - self._last_progress < interval:
             return
         self._last_progress = now
+        log.info("progress %d/%d", step, total)
         payload = {"progress": {"step": step, "total": total, "fraction": step / total if total else 1.0}, **extra}
         self.publisher.publish(Kind.PROGRESS, payload)
 
     def warn(self, warning: WarningInfo, payload: Mapping[str, Any] | None = None) -> None:
         self.publisher.publish(Kind.WARNING, dict(payload or {}), warning=warning)
+
+    def abort(self, error: AlgorithmError) -> NoReturn:
+        """End the process from any thread (a watchdog) as :func:`run` would end it."""
+        _report_failure(self.publisher, error.reason, str(error), error.exit_code, timeout=5.0)
+        code = _fail(error)
+        logging.shutdown()
+        os._exit(code)
 
 
 Body = Callable[[Context], Mapping[str, Any]]
@@ -101,13 +109,13 @@ def run(algorithm: str, body: Body, environ: Mapping[str, str] | None = None) ->
     return ExitCode.OK
 
 
-def _report_failure(publisher: Publisher, reason: str, message: str, code: int) -> None:
+def _report_failure(publisher: Publisher, reason: str, message: str, code: int, timeout: float = 10.0) -> None:
     """Best effort: tell the centre why, without masking the original error."""
     if reason == PublishFailed.__name__:
         return
     try:
         publisher.publish(Kind.RESULT, {}, error=ErrorInfo(reason, message[:2000], code))
-        publisher.close(timeout=10.0)
+        publisher.close(timeout=timeout)
     except Exception as e:
         log.warning("could not publish the failure result: %s", e)
 

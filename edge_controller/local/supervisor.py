@@ -39,9 +39,11 @@ def last_error_line(log_path: Path) -> str:
         lines = log_path.read_text(errors="replace").splitlines()
     except OSError:
         return ""
-    for line in reversed(lines[-200:]):
-        if " ERROR " in line or "Error" in line or "Traceback" in line:
-            return line.strip()[:500]
+    tail = lines[-400:]
+    for marker in (" ERROR ", "Error", "Traceback"):
+        for line in reversed(tail):
+            if marker in line:
+                return line.strip()[:500]
     return lines[-1].strip()[:500] if lines else ""
 
 

@@ -38,8 +38,9 @@ class Severity(StrEnum):
 class ExitCode(IntEnum):
     """How an algorithm container ends; the controller's run policy reads these.
 
-    Only :attr:`RETRYABLE` is worth a restart; every other non-zero code fails the same way
-    again on the same input (sysexits.h numbering, so shells and Kubernetes show familiar values).
+    Only :attr:`RETRYABLE` (and a death by signal, see :func:`is_retryable`) is worth a
+    restart; every other non-zero code fails the same way again on the same input (sysexits.h
+    numbering, so shells and Kubernetes show familiar values).
     """
 
     OK = 0
@@ -50,7 +51,11 @@ class ExitCode(IntEnum):
 
 
 def is_retryable(exit_code: int) -> bool:
-    return exit_code == ExitCode.RETRYABLE
+    """RETRYABLE, or killed by a signal (OOM, eviction, a lost node): worth restarting the group.
+
+    Container runtimes report a signal as ``128 + N``; Python's ``subprocess`` as ``-N``.
+    """
+    return exit_code == ExitCode.RETRYABLE or exit_code >= 128 or exit_code < 0
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,5 @@ def test_warning_kind_requires_the_warning_block():
 
 def test_only_retryable_exit_code_is_retryable():
     assert [c for c in m.ExitCode if m.is_retryable(c)] == [m.ExitCode.RETRYABLE]
+    assert m.is_retryable(137) and m.is_retryable(-9)  # SIGKILL as Kubernetes and as subprocess report it
+    assert not m.is_retryable(1)

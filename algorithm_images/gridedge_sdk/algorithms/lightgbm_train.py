@@ -98,14 +98,18 @@ def body(ctx: Context) -> dict[str, Any]:
         params["forcedbins_filename"] = str(path)
     params.update(net_params)
 
+    watchdog = tabular.stall_watchdog(ctx, 60.0 * params.get("time_out", 0))
+
     def progress(env: Any) -> None:
+        watchdog.beat()
         ctx.progress(env.iteration + 1, rounds)
 
     started = time.monotonic()
     booster: Any = None
     try:
         train_set = lgb.Dataset(data.x_train, label=data.y_train, feature_name=data.features, free_raw_data=False)
-        booster = lgb.train(params, train_set, num_boost_round=rounds, callbacks=[progress])
+        with watchdog:
+            booster = lgb.train(params, train_set, num_boost_round=rounds, callbacks=[progress])
     except lgb.basic.LightGBMError as e:
         if distributed:
             raise PeerLost(f"LightGBM network training failed: {str(e).splitlines()[0]}") from e

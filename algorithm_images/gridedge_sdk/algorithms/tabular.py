@@ -4,8 +4,8 @@ Called by :mod:`.xgboost_train` and :mod:`.lightgbm_train`. Parameters it reads 
 ``GRIDEDGE_PARAMS``): ``label`` (default ``target``), ``features`` (default: every numeric
 column but the label), ``task`` (``regression`` or ``classification``), ``time_column`` and
 ``test_from`` (rows at or after that time are held out) or else ``test_fraction`` (the last
-share of each shard's rows). Metrics come as sums so that ranks can add them up before
-rank 0 divides. Must not train or publish.
+share of each shard's rows), and ``stall_timeout_s`` for :func:`stall_watchdog`. Metrics
+come as sums so that ranks can add them up before rank 0 divides. Must not train or publish.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gridedge_sdk.errors import ConfigError, DataError
+from gridedge_sdk.errors import ConfigError, DataError, PeerLost
 from gridedge_sdk.runner import Context
+from gridedge_sdk.watchdog import StallWatchdog
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,6 +84,12 @@ def load(ctx: Context) -> TrainingData:
             f"empty shard: no training rows left on rank {ctx.config.rank} after holding out the test split"
         )
     return TrainingData(task, features, x[~test], y[~test], x[test], y[test], [f.name for f in shard.files])
+
+
+def stall_watchdog(ctx: Context, connect_s: float) -> StallWatchdog:
+    """Ends this rank with PeerLost when no boosting round finishes for ``stall_timeout_s``."""
+    timeout = ctx.params.number("stall_timeout_s", 300.0, minimum=1.0)
+    return StallWatchdog(timeout, connect_s + timeout, lambda why: ctx.abort(PeerLost(f"training stalled: {why}")))
 
 
 def metric_sums(task: str, y: npt.NDArray[np.float64], pred: npt.NDArray[np.float64]) -> list[float]:

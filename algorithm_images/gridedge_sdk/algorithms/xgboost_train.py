@@ -13,9 +13,10 @@ the tracker last. Parameters: see :mod:`.tabular` plus ``num_boost_round``, ``ma
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from typing import Any
 
 from gridedge.contract import names
@@ -77,38 +78,46 @@ def body(ctx: Context) -> dict[str, Any]:
     data = tabular.load(ctx)
     started = time.monotonic()
 
+    watchdog = tabular.stall_watchdog(ctx, float(timeout))
+
     class Progress(xgb.callback.TrainingCallback):
         def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
+            watchdog.beat()
             ctx.progress(epoch + 1, rounds)
             return False
 
-    with ExitStack() as stack:
-        if cfg.world_size > 1:
-            uri = cfg.environ.get(names.ENV_DMLC_TRACKER_URI) or net.master_addr
-            port = _int_env(cfg.environ, names.ENV_DMLC_TRACKER_PORT, net.master_port)
-            stack.enter_context(
-                collective.CommunicatorContext(
-                    dmlc_communicator="rabit",
-                    dmlc_tracker_uri=uri,
-                    dmlc_tracker_port=port,
-                    dmlc_task_id=f"{cfg.rank:05d}",
-                    dmlc_timeout=timeout,
-                    dmlc_retry=3,
+    try:
+        # The communicator's exit may fail too once a peer is gone: catch around all of it.
+        with ExitStack() as stack:
+            if cfg.world_size > 1:
+                stack.enter_context(
+                    collective.CommunicatorContext(
+                        dmlc_communicator="rabit",
+                        dmlc_tracker_uri=cfg.environ.get(names.ENV_DMLC_TRACKER_URI) or net.master_addr,
+                        dmlc_tracker_port=_int_env(cfg.environ, names.ENV_DMLC_TRACKER_PORT, net.master_port),
+                        dmlc_task_id=f"{cfg.rank:05d}",
+                        dmlc_timeout=timeout,
+                        dmlc_retry=3,
+                    )
                 )
-            )
-        try:
             dtrain = xgb.DMatrix(data.x_train, label=data.y_train, feature_names=data.features)
-            booster = xgb.train(params, dtrain, num_boost_round=rounds, callbacks=[Progress()])
+            with watchdog:
+                booster = xgb.train(params, dtrain, num_boost_round=rounds, callbacks=[Progress()])
             dtest = xgb.DMatrix(data.x_test, feature_names=data.features)
             sums = np.asarray(tabular.metric_sums(data.task, data.y_test, booster.predict(dtest)), dtype=np.float64)
             train_rows = np.asarray([float(len(data.y_train))])
             if cfg.world_size > 1:
                 sums = collective.allreduce(sums, collective.Op.SUM)
                 train_rows = collective.allreduce(train_rows, collective.Op.SUM)
-        except xgb.core.XGBoostError as e:
-            raise PeerLost(f"XGBoost collective failed: {_first_line(e)}") from e
-    if tracker is not None:
-        tracker.wait_for(timeout)
+        if tracker is not None:
+            tracker.wait_for(timeout)
+    except xgb.core.XGBoostError as e:
+        if cfg.world_size == 1:
+            raise
+        if tracker is not None:
+            with suppress(xgb.core.XGBoostError):  # it fails too when a worker is gone
+                tracker.free()
+        raise PeerLost(f"XGBoost collective failed: {_first_line(e)}") from e
     seconds = time.monotonic() - started
     ctx.progress(rounds, rounds, force=True)
     payload: dict[str, Any] = {
@@ -136,8 +145,11 @@ def _int_env(environ: Any, name: str, default: int) -> int:
 
 
 def _first_line(error: BaseException) -> str:
-    lines = [line for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
+    """XGBoost's errors are a header, ``- [file:line|time]: reason`` lines and a stack trace."""
+    text = str(error).split("Stack trace:")[0]
+    reasons = [re.sub(r"^- \[[^\]]*\]:\s*", "", line.strip()) for line in text.splitlines()]
+    reasons = [r for r in reasons if r and not r.startswith("[")]
+    return "; ".join(reasons) if reasons else (text.strip().splitlines() or [type(error).__name__])[0]
 
 
 def main() -> int:
