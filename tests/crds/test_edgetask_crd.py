@@ -130,3 +130,19 @@ def test_every_status_field_the_controller_writes_survives_pruning() -> None:
     condition = set(SCHEMA["properties"]["status"]["properties"]["conditions"]["items"]["properties"])
     for c in decide(body, [], now).status["conditions"]:
         assert set(c) <= condition
+
+
+EXAMPLES = sorted((CRD_PATH.parent / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_examples_pass_the_validator(path: Any) -> None:
+    from edge_controller.builders import validate
+
+    assert validate(yaml.safe_load(path.read_text())).spec.image
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_examples_pass_the_apiserver(plane: ControlPlane, tasks: Tasks, path: Any) -> None:
+    out = plane.kubectl("apply", "--dry-run=server", "-n", tasks.namespace, "-f", str(path))
+    assert "created (server dry run)" in out

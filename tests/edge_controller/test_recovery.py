@@ -135,3 +135,21 @@ def test_a_pod_the_apiserver_refuses_fails_the_task_with_its_words(
     assert failed["message"].startswith("Pod " + fresh_namespace + "/greedy-master-0 was rejected (403)")
     assert "maximum cpu usage per Container is 1" in failed["message"]
     assert not _pods(plane, fresh_namespace, "greedy")  # nothing half-created: rank 0 was refused first
+
+
+def test_the_controller_rides_out_an_apiserver_restart(
+    plane: ControlPlane, fresh_namespace: str, start_controller: Callable[..., EdgeController]
+) -> None:
+    ctrl = start_controller((fresh_namespace,)).wait_reconciling()
+    tasks = Tasks(plane, fresh_namespace)
+    tasks.create(edgetask("steady", image="x:1", worldSize=2))
+    wait_for(lambda: tasks.status("steady").get("phase") == "Running", 60, "Running")
+    plane.restart_component("kube-apiserver")
+    core = client.CoreV1Api(api_client(plane))
+    finish = {"metadata": {"annotations": {"kwok.gridedge.io/outcome": "Succeeded"}}}
+    for pod in ("steady-master-0", "steady-worker-1"):
+        core.patch_namespaced_pod(pod, fresh_namespace, finish)
+    done = wait_for(
+        lambda: tasks.status("steady").get("phase") == "Succeeded" and tasks.status("steady"), 90, "Succeeded"
+    )
+    assert done["succeeded"] == 2 and done["restarts"] == 0 and ctrl.alive()
