@@ -14,7 +14,8 @@ from typing import Any
 
 from gridedge.devstack.kube import ControlPlane
 
-NAMESPACE = "gridedge"
+NAMESPACE = "gridedge-monitoring"
+DATA_CLAIM = "gridedge-data"  # config/sites.yaml's claim name
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,45 @@ def _task(name: str, world_size: int, annotations: dict[str, str], cpu: str, mem
         "metadata": {"name": name, "namespace": NAMESPACE, "labels": {"gridedge.io/site": name.split("-")[-1]}},
         "spec": spec,
     }
+
+
+def add_site_data(plane: ControlPlane, node: str) -> None:
+    """The sites' data claim, bound to a local PersistentVolume on ``node`` (idempotent)."""
+    pv = f"gridedge-data-monitoring-{plane.name}"
+    affinity = {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": {"name": pv},
+                "spec": {
+                    "capacity": {"storage": "1Gi"},
+                    "accessModes": ["ReadWriteOnce"],
+                    "persistentVolumeReclaimPolicy": "Retain",
+                    "storageClassName": "gridedge-monitoring",
+                    "local": {"path": "/srv/gridedge/data"},
+                    "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [affinity]}]}},
+                },
+            },
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": DATA_CLAIM, "namespace": NAMESPACE},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": "gridedge-monitoring",
+                    "volumeName": pv,
+                    "resources": {"requests": {"storage": "1Gi"}},
+                },
+            },
+        ],
+    }
+    path = plane.workdir / "monitoring-site-data.json"
+    path.write_text(json.dumps(manifest))
+    plane.kubectl("apply", "-f", str(path))
 
 
 def create_tasks(plane: ControlPlane, cluster: str) -> dict[str, str]:

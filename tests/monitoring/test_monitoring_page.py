@@ -20,8 +20,9 @@ import pytest
 from gridedge.devstack.chromium import Browser, PageCapture
 from gridedge.devstack.paths import REPO_ROOT
 from gridedge.devstack.standalone import AirflowStandalone
+from tests.dags.container import ContainerStandIn
 from tests.monitoring.conftest import PROBE_DAG
-from tests.monitoring.support import EdgeSite, edge_task_ref
+from tests.monitoring.support import NAMESPACE, EdgeSite, edge_task_ref
 
 ARTIFACTS = REPO_ROOT / ".gridedge" / "artifacts"
 PROFILE, DAY, THRESHOLD = "HS3", 0, 0.85
@@ -36,6 +37,7 @@ def _status(url: str, headers: dict[str, str] | None = None) -> int:
 
 
 WARNINGS_DAG = "gridedge_warnings"
+WORKFLOW_DAG = "daily_load_forecast"  # config/workflows/daily_load_forecast.yaml, through the DAG factory
 
 
 def _wait_for_warnings_run(server: AirflowStandalone, token: str, timeout: float) -> None:
@@ -72,6 +74,15 @@ def page(
         "day": DAY,
         "threshold": THRESHOLD,
     }
+    # The real workflow: EdgeTaskOperator on both sites, the wait in the triggerer; the test
+    # plays only the algorithm container (KWOK runs no process), publishing each rank's result.
+    airflow_server.wait_dag(WORKFLOW_DAG, token)
+    container = ContainerStandIn([s.plane for s in edge_sites.values()], NAMESPACE, seconds=200)
+    container.start()
+    try:
+        assert airflow_server.run_dag(WORKFLOW_DAG, token, timeout=180) == "success"
+    finally:
+        container.stop()
     assert airflow_server.run_dag(PROBE_DAG, token, conf) == "success"
     _wait_for_warnings_run(airflow_server, token, timeout=120)
     browser = Browser(service_log_dir, width=1400).start()
@@ -140,12 +151,22 @@ def test_page_shows_the_registry(page: tuple[PageCapture, str]) -> None:
 def test_page_charts_the_forecast_and_lists_the_warning_and_bytes(page: tuple[PageCapture, str]) -> None:
     dom = page[0].dom
     assert f'data-dag="{PROBE_DAG}"' in dom
-    assert 'data-result="gridedge/load-forecast-north" data-site="north"' in dom
+    assert f'data-result="{NAMESPACE}/load-forecast-north" data-site="north"' in dom
     chart = re.search(r'<svg class="forecast-chart"[^>]*data-points="(\d+)"', dom)
     assert chart and chart.group(1) == "96"
     assert dom.count('class="series series-') == 3  # actual, predicted, baseline
     assert re.search(r'data-asset="HS3-transformer" data-severity="(warning|critical)"', dom)
     assert "TRANSFORMER_OVERLOAD" in dom
     assert "asset gridedge_warnings" in dom  # recorded by the warnings DAG's asset event, not by the probe
-    bytes_row = re.search(r'<tr data-site="north"><td>north</td><td>1</td><td>([\d.]+) MiB</td>', dom)
-    assert bytes_row and float(bytes_row.group(1)) > 1.0
+    bytes_row = re.search(r'<tr data-site="north"><td>north</td><td>(\d+)</td><td>([\d.]+) MiB</td>', dom)
+    assert bytes_row and int(bytes_row.group(1)) == 2 and float(bytes_row.group(2)) > 1.0
+
+
+def test_page_shows_the_real_workflow_run_at_both_sites(page: tuple[PageCapture, str]) -> None:
+    dom = page[0].dom
+    assert f'data-dag="{WORKFLOW_DAG}"' in dom
+    results = re.findall(rf'data-result="{NAMESPACE}/daily-load-forecast[^"]*" data-site="(\w+)"', dom)
+    assert sorted(results) == ["north", "south"]  # one result per mapped site, placed by the operator's XCom
+    tasks = re.findall(r'data-site="(\w+)" data-task="daily-load-forecast[^"]*" data-phase="(\w+)"', dom)
+    assert sorted(tasks) == [("north", "Succeeded"), ("south", "Succeeded")]
+    assert dom.count(f"<td>{WORKFLOW_DAG}<br>") == 2  # the EdgeTasks name the Airflow DAG that made them
