@@ -98,3 +98,39 @@ def test_the_interpreter_is_this_one(tmp_path: Path) -> None:
     status = run_task(generic("py", code, world=1), tmp_path, {"scratch": tmp_path})
     assert status.phase == "Succeeded"
     assert (tmp_path / "py").read_text() == sys.executable
+
+
+def test_the_command_line_runs_a_yaml_manifest_and_prints_the_status(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    import yaml
+
+    path = tmp_path / "task.yaml"
+    path.write_text(yaml.safe_dump(generic("cli", "import sys; sys.exit(0)", world=2)))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edge_controller.local",
+            str(path),
+            "--volume",
+            f"scratch={tmp_path}",
+            "--workdir",
+            str(tmp_path / "w"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["phase"] == "Succeeded"
+    bad = subprocess.run(
+        [sys.executable, "-m", "edge_controller.local", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 2 and "no local folder for PersistentVolumeClaim 'scratch'" in bad.stderr
