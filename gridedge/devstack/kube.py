@@ -48,6 +48,9 @@ class ControlPlane:
     version: str
     nodes: tuple[KwokNode, ...] = ()
     apiserver_port: int = 0
+    # api_only: etcd + kube-apiserver alone, an API that stores objects (e.g. EdgeTasks for
+    # the local edge agent) without controllers, scheduler or nodes.
+    api_only: bool = False
     provisioned: Provisioned | None = None
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     _procs: dict[str, ManagedProcess] = field(default_factory=dict, repr=False)
@@ -146,6 +149,8 @@ class ControlPlane:
         self._procs["kube-apiserver"] = apiserver
         apiserver.wait_healthy(self._readyz, timeout, "kube-apiserver /readyz")
 
+        if self.api_only:
+            return self
         common = [f"--kubeconfig={self.kubeconfig}", "--leader-elect=false", "--bind-address=127.0.0.1"]
         kcm = ManagedProcess(
             f"{self.name}/kube-controller-manager",
