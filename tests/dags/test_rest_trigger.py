@@ -129,6 +129,13 @@ def test_rest_triggered_run_succeeds_with_the_wait_held_by_the_triggerer(
     assert gathered["north"]["kind"] == "result" and gathered["north"]["airflow"]["run_id"] == run_id
 
 
+def test_the_plugin_and_its_extra_link_are_registered(standalone: Rest) -> None:
+    plugins = {p["name"]: p for p in standalone.api("GET", "/plugins")["plugins"]}
+    assert "gridedge" in plugins, sorted(plugins)
+    links = json.dumps(plugins["gridedge"]).lower()
+    assert "edgetasklink" in links or "edgetask status" in links, plugins["gridedge"]
+
+
 def test_a_warning_on_kafka_runs_the_warnings_dag(standalone: Rest, kafka_broker: KafkaBroker) -> None:
     standalone.ready("gridedge_warnings")
     task = messages.TaskIdentity(NAMESPACE, f"stats-{uuid.uuid4().hex[:6]}", "uid-w")
