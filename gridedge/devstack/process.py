@@ -16,7 +16,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -46,6 +46,25 @@ def _child_setup() -> None:
     _reset_signals()
 
 
+_detached = threading.local()
+
+
+@contextlib.contextmanager
+def detached() -> Iterator[None]:
+    """Processes started inside outlive this interpreter (the demo leaves its stack running).
+
+    They get no death signal, are not stopped by :func:`stop_all` or the exit hooks, and do
+    not inherit ``GRIDEDGE_RUN_MARKER`` (so ``scripts/reap.sh`` leaves them alone); whoever
+    starts them records their process groups and stops them later.
+    """
+    previous = getattr(_detached, "on", False)
+    _detached.on = True
+    try:
+        yield
+    finally:
+        _detached.on = previous
+
+
 def _on_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
@@ -67,6 +86,7 @@ class ManagedProcess:
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self._proc: subprocess.Popen[bytes] | None = None
+        self.detached = False
 
     @property
     def pid(self) -> int:
@@ -77,24 +97,29 @@ class ManagedProcess:
     def start(self) -> ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        self.detached = bool(getattr(_detached, "on", False))
+        env = self.env
+        if self.detached:
+            env = {k: v for k, v in (env if env is not None else os.environ).items() if k != "GRIDEDGE_RUN_MARKER"}
         try:
             self._proc = subprocess.Popen(
                 self.argv,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=self.env,
+                env=env,
                 cwd=self.cwd,
                 # The death signal fires when the *thread* that forked exits, so it is only
                 # safe from the main thread; other threads rely on the atexit/signal hooks.
-                preexec_fn=_child_setup_with_deathsig if _on_main_thread() else _child_setup,
+                preexec_fn=_child_setup_with_deathsig if _on_main_thread() and not self.detached else _child_setup,
             )
         except FileNotFoundError as e:
             raise ServiceStartError(f"{self.name}: executable {self.argv[0]} not found") from e
         finally:
             log.close()
-        with _registry_lock:
-            _registry[self._proc.pid] = self
+        if not self.detached:
+            with _registry_lock:
+                _registry[self._proc.pid] = self
         return self
 
     def alive(self) -> bool:

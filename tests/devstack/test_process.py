@@ -97,3 +97,31 @@ def test_health_wait_times_out_with_the_log_tail(tmp_path: Path) -> None:
             proc.wait_healthy(lambda: False, timeout=1, what="ready")
     finally:
         proc.stop(grace=2)
+
+
+def test_detached_services_outlive_their_parent_and_carry_no_run_marker(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from pathlib import Path
+        from gridedge.devstack.process import ManagedProcess, detached, install_cleanup_handlers
+        install_cleanup_handlers()
+        os.environ["GRIDEDGE_RUN_MARKER"] = "must-not-leak"
+        with detached():
+            p = ManagedProcess("kept", ["sleep", "300"], Path({str(tmp_path / "k.log")!r})).start()
+        print(p.pid, flush=True)
+        time.sleep(300)
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        parent.kill()
+        parent.wait(timeout=20)
+        time.sleep(0.5)
+        assert _alive(child), "a detached service died with its parent"
+        environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+        assert not any(e.startswith(b"GRIDEDGE_RUN_MARKER=") for e in environ)
+    finally:
+        os.killpg(child, signal.SIGKILL)
