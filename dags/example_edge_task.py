@@ -1,9 +1,9 @@
 """Hand-written example a DAG author can copy: two EdgeTaskOperators on chosen sites.
 
 Parsed by Airflow's DAG processor; unscheduled (trigger it from the UI or REST). It shows
-what the factory does for YAML workflows, written out: a registered application and site
-from ``config/``, templated arguments, a per-site task, and the result XComs used
-downstream. No cluster or broker access at parse time.
+what the factory does for YAML workflows, written out: a registered application on a
+registered site from ``config/``, templated arguments, and the result XComs used downstream.
+No cluster or broker access at parse time.
 """
 
 from __future__ import annotations
@@ -13,13 +13,7 @@ from typing import Any
 
 from airflow.sdk import DAG, task
 
-from edge_operators.factory import application_kwargs, site_kwargs
-from edge_operators.operators.edge_task import EdgeTaskOperator
-from gridedge.registry import load_registry, load_workflows
-
-registry = load_registry()
-# Borrow the defaults (timeouts, Kafka settings) of a shipped workflow.
-workflow = next(f.workflow for f in load_workflows(registry) if f.workflow and f.workflow.name == "daily_load_forecast")
+from edge_operators.factory import registered_task
 
 with DAG(
     dag_id="example_edge_task",
@@ -30,20 +24,14 @@ with DAG(
     tags=["gridedge", "example"],
     params={"window": "15min"},
 ) as dag:
-    stats = EdgeTaskOperator(
-        task_id="north_statistics",
-        **{
-            **application_kwargs(registry.template("load-statistics"), registry, workflow),
-            # templated fields: rendered per run
-            "arguments": ["--day", "{{ ds }}", "--window", "{{ params.window }}"],
-        },
-        **site_kwargs(registry.site("north")),
+    # A registered application on a registered site; any operator argument can be overridden.
+    stats = registered_task(
+        "north_statistics",
+        "load-statistics",
+        "north",
+        arguments=["--day", "{{ ds }}", "--window", "{{ params.window }}"],  # templated per run
     )
-    forecast = EdgeTaskOperator(
-        task_id="south_forecast",
-        **application_kwargs(registry.template("substation-load-forecast"), registry, workflow),
-        **site_kwargs(registry.site("south")),
-    )
+    forecast = registered_task("south_forecast", "substation-load-forecast", "south")
 
     @task
     def report(statistics: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:

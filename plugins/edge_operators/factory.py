@@ -15,7 +15,7 @@ from typing import Any
 from airflow.sdk import DAG, task
 
 from edge_operators.operators.edge_task import EdgeTaskOperator
-from gridedge.registry import Registry, Site, Workflow
+from gridedge.registry import Registry, Site, Workflow, load_registry
 from gridedge.registry.loader import TaskTemplate
 
 
@@ -32,10 +32,11 @@ def site_kwargs(site: Site) -> dict[str, Any]:
     }
 
 
-def application_kwargs(template: TaskTemplate, registry: Registry, workflow: Workflow) -> dict[str, Any]:
+def application_kwargs(template: TaskTemplate, registry: Registry, workflow: Workflow | None = None) -> dict[str, Any]:
     """The per-step (partial) arguments: what every site runs."""
     kafka = registry.settings.kafka
     airflow = registry.settings.airflow
+    timeout = (workflow.result_timeout_seconds if workflow else None) or airflow.result_timeout_seconds
     return {
         "image": template.image,
         "command": list(template.command),
@@ -47,9 +48,18 @@ def application_kwargs(template: TaskTemplate, registry: Registry, workflow: Wor
         "container_resources": template.resources,
         "kafka_config_id": kafka.connection_id,
         "results_topic": kafka.results_topic,
-        "result_timeout": float(workflow.result_timeout_seconds or airflow.result_timeout_seconds),
+        "result_timeout": float(timeout),
         "poll_interval": airflow.poll_interval_seconds,
     }
+
+
+def registered_task(
+    task_id: str, application: str, site: str, registry: Registry | None = None, **overrides: Any
+) -> EdgeTaskOperator:
+    """An EdgeTaskOperator for a registered application on a registered site (DAG authors' shortcut)."""
+    registry = registry or load_registry()
+    kwargs = {**application_kwargs(registry.template(application), registry), **site_kwargs(registry.site(site))}
+    return EdgeTaskOperator(task_id=task_id, **{**kwargs, **overrides})
 
 
 @task

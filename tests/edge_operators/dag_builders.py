@@ -101,3 +101,25 @@ def sensor_dag(dag_id: str, conn: str, name: str, deferrable: bool = False) -> D
             timeout=60,
         )
     return dag
+
+
+def kill_dag(dag_id: str, conn: str, kafka: str, out: str) -> DAG:
+    """Submits, then calls on_kill as Airflow does when the in-worker task is killed."""
+    from edge_operators.errors import EdgeTaskNotFound
+
+    with DAG(dag_id, schedule=None, catchup=False, default_args={"retries": 0}) as dag:
+
+        @task
+        def submit_then_kill() -> None:
+            op = edge_op("submit_then_kill", conn, kafka, deferrable=False, wait_for_result=False)
+            meta = op.submit_or_reattach(get_current_context())["metadata"]
+            op.on_kill()
+            try:
+                op.hook.get_edge_task(meta["name"], meta["namespace"])
+                gone = False
+            except EdgeTaskNotFound:
+                gone = True
+            Path(out).write_text(json.dumps({"name": meta["name"], "gone": gone}))
+
+        submit_then_kill()
+    return dag

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from edge_operators.hooks.edge_cluster import EdgeClusterHook
 from edge_operators.triggers.edge_task import EdgeTaskTrigger
 from gridedge.devstack.airflow import AirflowHome
 from tests.edge_operators.airflow_env import write_test_dag
-from tests.edge_operators.dag_builders import sensor_dag
+from tests.edge_operators.dag_builders import kill_dag, sensor_dag
 from tests.edge_operators.fixtures import NAMESPACE
 from tests.edge_operators.helpers import set_status
 from tests.edge_operators.test_edge_cluster_hook import manifest
@@ -73,3 +75,16 @@ def test_killing_the_deferred_task_deletes_its_edge_task(edge_connections: dict[
     keep = EdgeTaskTrigger(kept, NAMESPACE, None, 0, conn, "unused", "gridedge.results", False, delete_on_kill=False)
     asyncio.run(keep.on_kill())
     assert hook.get_edge_task(kept, NAMESPACE)["metadata"]["name"] == kept
+
+
+def test_killing_the_in_worker_task_deletes_its_edge_task(
+    airflow_db: AirflowHome, edge_connections: dict[str, str], kafka_connection: str, tmp_path: Path
+) -> None:
+    dag_id = f"kill_{uuid.uuid4().hex[:6]}"
+    out = tmp_path / "killed.json"
+    kwargs = {"conn": edge_connections["edge-north"], "kafka": kafka_connection, "out": str(out)}
+    write_test_dag(dag_id, "tests.edge_operators.dag_builders:kill_dag", **kwargs)
+    dr = kill_dag(dag_id, **kwargs).test()
+    assert _states(dr) == {"submit_then_kill": "success"}
+    record = json.loads(out.read_text())
+    assert record["gone"] is True and record["name"].startswith("kill-")
