@@ -38,3 +38,5 @@ def setup(rank: str | None = None, level: int = logging.INFO) -> None:
     handler._gridedge = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # Library warnings (XGBoost's retries, pandas) then carry the rank too.
+    logging.captureWarnings(True)

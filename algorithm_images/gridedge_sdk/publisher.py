@@ -63,6 +63,8 @@ class Publisher:
                 "linger.ms": 5,
                 "client.id": f"gridedge-{config.task.name}-rank{config.rank}",
                 **config.kafka_settings,
+                # librdkafka's own log lines go through logging, so they carry the rank.
+                "logger": logging.getLogger("gridedge_sdk.kafka"),
             }
         )
 

@@ -124,7 +124,6 @@ def body(ctx: Context) -> dict[str, Any]:
     sums = tabular.metric_sums(data.task, data.y_test, np.asarray(booster.predict(data.x_test)))
     gathered = allgather(cfg, "metrics", [*sums, float(len(data.y_train))])
     total = [float(sum(col)) for col in zip(*gathered, strict=True)]
-    ctx.progress(rounds, rounds, force=True)
     payload: dict[str, Any] = {
         "metrics": {**tabular.metrics(data.task, total[:-1]), "n_train": int(total[-1])},
         "local": {"n_train": len(data.y_train), "n_test": len(data.y_test), "files": data.files},

@@ -119,7 +119,6 @@ def body(ctx: Context) -> dict[str, Any]:
                 tracker.free()
         raise PeerLost(f"XGBoost collective failed: {_first_line(e)}") from e
     seconds = time.monotonic() - started
-    ctx.progress(rounds, rounds, force=True)
     payload: dict[str, Any] = {
         "metrics": {**tabular.metrics(data.task, [float(v) for v in sums]), "n_train": int(train_rows[0])},
         "local": {"n_train": len(data.y_train), "n_test": len(data.y_test), "files": data.files},
