@@ -13,7 +13,8 @@ from kubernetes import client
 from gridedge.devstack import controller as devcontroller
 from gridedge.devstack.controller import EdgeController
 from gridedge.devstack.kube import ControlPlane
-from tests.edge_controller.support import api_client, create_namespace, wait_for
+from gridedge.devstack.storage import add_local_data, remove_local_data
+from tests.edge_controller.support import api_client, create_namespace
 
 RESTRICTED = {
     "pod-security.kubernetes.io/enforce": "restricted",
@@ -29,60 +30,13 @@ def plane(edge_cluster: ControlPlane) -> ControlPlane:
     return edge_cluster
 
 
-def add_local_data(plane: ControlPlane, namespace: str) -> None:
-    """A local PersistentVolume on one node (where the data is) and the claim tasks mount."""
-    core = client.CoreV1Api(api_client(plane))
-    pv_name = f"data-{namespace}"
-    core.create_persistent_volume(
-        {
-            "metadata": {"name": pv_name},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "persistentVolumeReclaimPolicy": "Retain",
-                "storageClassName": "gridedge-local",
-                "local": {"path": "/srv/gridedge/data"},
-                "nodeAffinity": {
-                    "required": {
-                        "nodeSelectorTerms": [
-                            {
-                                "matchExpressions": [
-                                    {"key": "kubernetes.io/hostname", "operator": "In", "values": [DATA_NODE]}
-                                ]
-                            }
-                        ]
-                    }
-                },
-            },
-        }
-    )
-    core.create_namespaced_persistent_volume_claim(
-        namespace,
-        {
-            "metadata": {"name": DATA_CLAIM},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": "gridedge-local",
-                "volumeName": pv_name,
-                "resources": {"requests": {"storage": "1Gi"}},
-            },
-        },
-    )
-    wait_for(
-        lambda: core.read_namespaced_persistent_volume_claim(DATA_CLAIM, namespace).status.phase == "Bound",
-        60,
-        f"claim {namespace}/{DATA_CLAIM} Bound",
-    )
-
-
 @pytest.fixture(scope="module")
 def namespace(plane: ControlPlane) -> Iterator[str]:
     name = create_namespace(plane, "et", labels=RESTRICTED)
-    add_local_data(plane, name)
+    add_local_data(plane, name, DATA_NODE, DATA_CLAIM)
     yield name
-    core = client.CoreV1Api(api_client(plane))
-    core.delete_namespace(name)
-    core.delete_persistent_volume(f"data-{name}")
+    client.CoreV1Api(api_client(plane)).delete_namespace(name)
+    remove_local_data(plane, name, DATA_CLAIM)
 
 
 @pytest.fixture(scope="module")
