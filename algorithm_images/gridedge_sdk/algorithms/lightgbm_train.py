@@ -69,11 +69,7 @@ def train_params(ctx: Context, task: str) -> dict[str, Any]:
         "force_row_wise": True,
         "verbose": -1,
     }
-    if task == "regression":
-        params["objective"] = "regression"
-    else:
-        num_class = p.integer("num_class", 2, minimum=2)
-        params.update({"objective": "multiclass", "num_class": num_class} if num_class > 2 else {"objective": "binary"})
+    params.update(tabular.objective(ctx, task, ("regression", "binary", "multiclass")))
     params.update(p.mapping("lightgbm_params", {}))
     return params
 

@@ -86,6 +86,14 @@ def load(ctx: Context) -> TrainingData:
     return TrainingData(task, features, x[~test], y[~test], x[test], y[test], [f.name for f in shard.files])
 
 
+def objective(ctx: Context, task: str, names: tuple[str, str, str]) -> dict[str, Any]:
+    """The library's objective for ``task``; ``names`` are its (regression, binary, multiclass) names."""
+    if task == "regression":
+        return {"objective": names[0]}
+    num_class = ctx.params.integer("num_class", 2, minimum=2)
+    return {"objective": names[2], "num_class": num_class} if num_class > 2 else {"objective": names[1]}
+
+
 def stall_watchdog(ctx: Context, connect_s: float) -> StallWatchdog:
     """Ends this rank with PeerLost when no boosting round finishes for ``stall_timeout_s``."""
     timeout = ctx.params.number("stall_timeout_s", 300.0, minimum=1.0)

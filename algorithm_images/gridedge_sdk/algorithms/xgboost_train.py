@@ -39,15 +39,7 @@ def booster_params(ctx: Context, task: str) -> dict[str, Any]:
         "nthread": p.integer("nthread", 1, minimum=1),
         "seed": p.integer("seed", 0),
     }
-    if task == "regression":
-        params["objective"] = "reg:squarederror"
-    else:
-        num_class = p.integer("num_class", 2, minimum=2)
-        params.update(
-            {"objective": "multi:softprob", "num_class": num_class}
-            if num_class > 2
-            else {"objective": "binary:logistic"}
-        )
+    params.update(tabular.objective(ctx, task, ("reg:squarederror", "binary:logistic", "multi:softprob")))
     params.update(p.mapping("xgboost_params", {}))
     return params
 
