@@ -107,7 +107,7 @@ def consume(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) ->
             )
             out.append(message)
         # Catch anything beyond ``expected`` that is already there.
-        while (record := consumer.poll(0.2)) is not None:
+        while len(out) < 10_000 and (record := consumer.poll(0.2)) is not None:
             value = record.value()
             if not record.error() and value is not None:
                 out.append(messages.decode(value))
