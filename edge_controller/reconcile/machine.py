@@ -51,6 +51,8 @@ def decide(
 ) -> Plan:
     meta = body.get("metadata") or {}
     old = dict(body.get("status") or {})
+    if meta.get("deletionTimestamp"):
+        return Plan(status=old)  # being deleted: children go with it; create nothing more
     status = copy.deepcopy(old)
     status["observedGeneration"] = int(meta.get("generation") or 0)
     views = [v for v in map(view, pods) if v.owner_uid == meta.get("uid")]

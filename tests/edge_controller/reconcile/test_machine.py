@@ -219,3 +219,10 @@ def test_merge_patch_removes_sets_and_nests() -> None:
     new = {"a": 1, "b": {"c": 2, "d": 2}, "e": [1, 2]}
     assert merge_patch(old, new) == {"gone": None, "b": {"c": 2}, "e": [1, 2]}
     assert merge_patch(new, new) == {}
+
+
+def test_a_task_being_deleted_gets_no_new_children_and_no_status_change() -> None:
+    body = task_body({"phase": "Pending"}, worldSize=2)
+    body["metadata"]["deletionTimestamp"] = "2026-12-03T10:00:00Z"
+    plan = decide(body, [], NOW)
+    assert plan.create == () and plan.service is None and plan.status == {"phase": "Pending"} and plan.event is None
