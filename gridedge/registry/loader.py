@@ -43,6 +43,7 @@ class TaskTemplate:
     params: dict[str, Any]
     world_size: int
     resources: dict[str, dict[str, str]]
+    data_subpath: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Registry:
             params={**algo.params, **app.params, **(step.params if step else {})},
             world_size=world,
             resources={k: dict(v) for k, v in algo.resources.items()},
+            data_subpath=app.data_subpath,
         )
 
 

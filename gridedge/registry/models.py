@@ -23,6 +23,13 @@ IDENTIFIER = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"  # Airflow dag_id / task_id / conn
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _relative_path(value: str) -> str:
+    if value.startswith("/") or ".." in value.split("/"):
+        raise ValueError(f"must be a relative path inside the claim, got {value!r}")
+    templates.check(value)
+    return value
+
+
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -38,17 +45,16 @@ class SiteData(_Entry):
     @field_validator("sub_path", "path")
     @classmethod
     def _relative(cls, value: str) -> str:
-        if value.startswith("/") or ".." in value.split("/"):
-            raise ValueError(f"must be a relative path inside the claim, got {value!r}")
-        templates.check(value)
-        return value
+        return _relative_path(value)
 
-    def to_spec(self) -> dict[str, str]:
+    def to_spec(self, subpath: str = "") -> dict[str, str]:
+        """``spec.data``; ``subpath`` (an application's folder) goes under ``path``."""
         spec = {"claimName": self.claim_name}
         if self.sub_path:
             spec["subPath"] = self.sub_path
-        if self.path:
-            spec["path"] = self.path
+        path = "/".join(p for p in (self.path, subpath) if p)
+        if path:
+            spec["path"] = path
         return spec
 
 
@@ -109,9 +115,15 @@ class Application(_Entry):
     params: dict[str, Any] = Field(default_factory=dict)
     env: dict[str, str] = Field(default_factory=dict)
     world_size: int | None = Field(default=None, ge=1, le=MAX_WORLD_SIZE)
+    data_subpath: str = Field(default="", description="folder under the site's data path this application reads")
     description: str = ""
 
     _env = field_validator("env")(_check_env)
+
+    @field_validator("data_subpath")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        return _relative_path(value)
 
 
 class Step(_Entry):

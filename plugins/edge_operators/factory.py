@@ -19,13 +19,13 @@ from gridedge.registry import Registry, Site, Workflow, load_registry
 from gridedge.registry.loader import TaskTemplate
 
 
-def site_kwargs(site: Site) -> dict[str, Any]:
-    """The per-site (mapped) arguments of an EdgeTaskOperator."""
+def site_kwargs(site: Site, data_subpath: str = "") -> dict[str, Any]:
+    """The per-site (mapped) arguments of an EdgeTaskOperator (``data_subpath``: the application's folder)."""
     return {
         "site": site.name,
         "edge_cluster_conn_id": site.connection_id,
         "namespace": site.namespace,
-        "data": site.data.to_spec(),
+        "data": site.data.to_spec(data_subpath),
         "node_selector": dict(site.node_selector),
         "pod_labels": dict(site.labels),
         "pod_annotations": dict(site.pod_annotations),
@@ -58,7 +58,8 @@ def registered_task(
 ) -> EdgeTaskOperator:
     """An EdgeTaskOperator for a registered application on a registered site (DAG authors' shortcut)."""
     registry = registry or load_registry()
-    kwargs = {**application_kwargs(registry.template(application), registry), **site_kwargs(registry.site(site))}
+    template = registry.template(application)
+    kwargs = {**application_kwargs(template, registry), **site_kwargs(registry.site(site), template.data_subpath)}
     return EdgeTaskOperator(task_id=task_id, **{**kwargs, **overrides})
 
 
@@ -92,7 +93,7 @@ def build_dag(workflow: Workflow, registry: Registry) -> DAG:
             template = registry.template(step.application, step)
             runs = EdgeTaskOperator.partial(
                 task_id=step.id, **application_kwargs(template, registry, workflow)
-            ).expand_kwargs([site_kwargs(registry.site(s)) for s in workflow.sites])
+            ).expand_kwargs([site_kwargs(registry.site(s), template.data_subpath) for s in workflow.sites])
             gathered = gather_results.override(task_id=f"{step.id}_results")(
                 list(workflow.sites),
                 runs.output,  # type: ignore[arg-type]  # resolves to the per-site results at run time

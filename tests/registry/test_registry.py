@@ -35,8 +35,8 @@ def test_template_merges_algorithm_application_and_step() -> None:
     t = registry.template("substation-load-forecast")
     assert t.image == "gridedge/xgboost:0.1.0"
     assert t.framework == "xgboost"
-    assert t.args == ["--task", "forecast"]
-    assert t.params["horizon"] == 96 and t.params["max_depth"] == 6
+    assert t.args == [] and t.data_subpath == "features"
+    assert t.params["label"] == "target" and t.params["max_depth"] == 6 and t.params["task"] == "regression"
 
 
 def test_broken_workflow_names_file_entry_and_field_and_spares_the_others(config: Path) -> None:
