@@ -30,7 +30,6 @@ def test_the_documented_forecast_task_succeeds(kafka_broker, simbench_sites, tmp
     status = run_task(manifest, tmp_path / "run", {"site-data": simbench_sites, "models": tmp_path / "models"})
     assert status.phase == "Succeeded", status.message
     assert (tmp_path / "models" / "forecast-site-00" / "model.txt").is_file()
-    results = [
-        m for m in consume(kafka_broker.bootstrap, "gridedge.results", 2) if m["task"]["name"] == "forecast-site-00"
-    ]
-    assert {m["rank"] for m in results} >= {0, 1}
+    results = consume(kafka_broker.bootstrap, names["results"], 2)
+    assert sorted(m["rank"] for m in results) == [0, 1]
+    assert all(m["task"]["name"] == "forecast-site-00" and m["status"] == "succeeded" for m in results)
