@@ -10,6 +10,7 @@ other. It must not publish anything or hold state beyond one scan.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,9 @@ class ResultScanner:
         self._consumer: Consumer | None = None
         self.seen_ranks: set[int] = set()
         self._assigned = False
+        # poll() runs in a worker thread; close() from cleanup must wait for an in-flight poll.
+        self._lock = threading.Lock()
+        self._closed = False
 
     def open(self) -> None:
         settings = {
@@ -83,12 +87,18 @@ class ResultScanner:
 
     def poll(self, timeout: float) -> dict[str, Any] | None:
         """The matching result of rank 0 (or any failed rank's result), or None after ``timeout``."""
-        if self._consumer is None:
-            self.open()
-        assert self._consumer is not None
-        if not self._assigned and not self._assign():
-            return None
-        record = self._consumer.poll(timeout)
+        with self._lock:
+            if self._closed:
+                return None
+            if self._consumer is None:
+                self.open()
+            assert self._consumer is not None
+            if not self._assigned and not self._assign():
+                return None
+            record = self._consumer.poll(timeout)
+        return self._match(record)
+
+    def _match(self, record: Any) -> dict[str, Any] | None:
         if record is None:
             return None
         if record.error():
@@ -113,6 +123,8 @@ class ResultScanner:
         return self.key.namespace, self.key.name
 
     def close(self) -> None:
-        consumer, self._consumer = self._consumer, None
+        with self._lock:
+            consumer, self._consumer = self._consumer, None
+            self._closed = True
         if consumer is not None:
             consumer.close()
