@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gridedge.data", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="folder to write the site folders into")
     parser.add_argument("--sites", type=int, default=2, help="number of edge sites (profiles are dealt out)")
+    parser.add_argument("--site-names", default="", help="comma-separated folder names (default site-00, site-01, …)")
     parser.add_argument(
         "--profiles", default=",".join(SUBSTATION_PROFILES[:8]), help="comma-separated SimBench load profile names"
     )
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
                 resolution=args.resolution,
                 rating_ratio=args.rating_ratio,
                 missing_fraction=args.missing_fraction,
+                site_names=tuple(n.strip() for n in args.site_names.split(",") if n.strip()),
             )
         )
     except ValueError as e:

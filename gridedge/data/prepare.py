@@ -38,6 +38,7 @@ class PrepareSpec:
     rating_ratio: float = 0.9
     scenario: int = 0
     missing_fraction: float = 0.0
+    site_names: tuple[str, ...] = ()  # folder names, e.g. the registry's site data paths; default site-NN
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +58,8 @@ def prepare(spec: PrepareSpec) -> dict[str, Any]:
 
     if spec.resolution not in RESOLUTIONS:
         raise ValueError(f"resolution must be one of {', '.join(RESOLUTIONS)}, got {spec.resolution!r}")
+    if spec.site_names and len(spec.site_names) != spec.sites:
+        raise ValueError(f"{len(spec.site_names)} site names given for {spec.sites} sites")
     if not 1 <= spec.sites <= len(spec.profiles):
         raise ValueError(f"sites must be between 1 and the number of profiles ({len(spec.profiles)}), got {spec.sites}")
     profiles = read_profiles(list(spec.profiles), spec.scenario)
@@ -74,7 +77,7 @@ def prepare(spec: PrepareSpec) -> dict[str, Any]:
         "sites": {},
     }
     for i in range(spec.sites):
-        site = site_name(i)
+        site = spec.site_names[i] if spec.site_names else site_name(i)
         root = spec.out / site
         (root / "measurements").mkdir(parents=True, exist_ok=True)
         (root / "features").mkdir(parents=True, exist_ok=True)

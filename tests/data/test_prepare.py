@@ -51,6 +51,27 @@ def test_the_command_writes_sites_and_rejects_unknown_profiles(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "site-00" / "features" / "part-trafo-HS4.parquet").is_file()
+    named = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gridedge.data",
+            "--out",
+            str(tmp_path / "n"),
+            "--sites",
+            "2",
+            "--profiles",
+            "HS4,HS5",
+            "--site-names",
+            "north,south",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert named.returncode == 0, named.stderr
+    assert (tmp_path / "n" / "south" / "measurements" / "part-trafo-HS5.parquet").is_file()
     bad = subprocess.run(
         [sys.executable, "-m", "gridedge.data", "--out", str(tmp_path), "--profiles", "HS4,NOPE"],
         capture_output=True,
