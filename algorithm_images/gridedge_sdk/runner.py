@@ -21,6 +21,7 @@ from gridedge.contract.messages import ErrorInfo, ExitCode, Kind, WarningInfo
 from gridedge_sdk import logs
 from gridedge_sdk.config import TaskConfig, from_env
 from gridedge_sdk.errors import AlgorithmError, PublishFailed
+from gridedge_sdk.params import Params
 from gridedge_sdk.publisher import ByteCounter, Publisher
 from gridedge_sdk.shards import Shard, read_shard
 
@@ -38,7 +39,7 @@ class Context:
         self._last_progress = 0.0
 
     @property
-    def params(self) -> Any:
+    def params(self) -> Params:
         return self.config.params
 
     def read_shard(self, columns: Sequence[str] | None = None) -> Shard:
