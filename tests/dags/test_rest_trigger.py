@@ -32,6 +32,9 @@ from tests.edge_operators.airflow_env import BUNDLES
 from tests.edge_operators.fixtures import NAMESPACE
 
 SLOW_SUCCEED = {"kwok.gridedge.io/outcome": "Succeeded", "kwok.gridedge.io/delay": "8s"}
+BROKEN_WORKFLOW = (
+    "name: nightly_broken\nsites: [north, east]\nsteps:\n  - id: stats\n    application: load-statistics\n"
+)
 
 
 class Rest:
@@ -78,6 +81,7 @@ def standalone(
 ) -> Iterator[Rest]:
     root = tmp_path_factory.mktemp("standalone")
     config = registry_copy(root, {"north": SLOW_SUCCEED, "south": SLOW_SUCCEED}, retries=0, result_timeout_seconds=60)
+    (config / "workflows" / "nightly_broken.yaml").write_text(BROKEN_WORKFLOW)
     home = AirflowHome(
         root / "home",
         parallelism=2,
@@ -127,6 +131,19 @@ def test_rest_triggered_run_succeeds_with_the_wait_held_by_the_triggerer(
     )
     gathered = entry["value"] if isinstance(entry["value"], dict) else json.loads(entry["value"])
     assert gathered["north"]["kind"] == "result" and gathered["north"]["airflow"]["run_id"] == run_id
+
+
+def test_a_broken_workflow_file_is_an_import_error_in_the_ui_naming_its_field(standalone: Rest) -> None:
+    standalone.ready("weekly_device_state")  # the other workflows' DAGs still load
+    deadline = time.monotonic() + 60
+    errors: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not errors:
+        errors = standalone.api("GET", "/importErrors")["import_errors"]
+        time.sleep(1)
+    assert [Path(e["filename"]).name for e in errors] == ["gridedge_registry_check.py"], errors
+    text = errors[0]["stack_trace"]
+    assert "nightly_broken.yaml" in text and "entry 'nightly_broken', field 'sites.1'" in text
+    assert "unknown site 'east'" in text
 
 
 def test_the_plugin_and_its_extra_link_are_registered(standalone: Rest) -> None:

@@ -123,3 +123,10 @@ def kill_dag(dag_id: str, conn: str, kafka: str, out: str) -> DAG:
 
         submit_then_kill()
     return dag
+
+
+def unreachable_dag(dag_id: str, kafka: str) -> DAG:
+    """The operator against a cluster that is down, with one retry."""
+    with DAG(dag_id, schedule=None, catchup=False, default_args={"retries": 1, "retry_delay": 0}) as dag:
+        edge_op("stats", "edge_unreachable", kafka)
+    return dag

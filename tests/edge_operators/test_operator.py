@@ -165,6 +165,21 @@ def test_unreachable_cluster_is_a_clear_retryable_task_error(
     assert "edge cluster 'edge_unreachable'" in err["text"] and "unreachable" in err["text"]
 
 
+def test_unreachable_cluster_is_retried_by_airflow(
+    airflow_db: AirflowHome, edge_connections: dict[str, str], kafka_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    dag_id = f"op_down_retry_{uuid.uuid4().hex[:6]}"
+    dr = _make("unreachable_dag", dag_id, kafka=kafka_connection).test()
+    (ti,) = dr.get_task_instances()
+    assert str(ti.state) == "failed" and ti.try_number == 2  # retried once, then failed
+    out = capfd.readouterr()
+    assert (
+        out.out.count("EdgeClusterUnreachable: edge cluster 'edge_unreachable'")
+        + out.err.count("EdgeClusterUnreachable: edge cluster 'edge_unreachable'")
+        >= 2
+    )
+
+
 def test_invalid_spec_fails_early_with_the_field_path(
     airflow_db: AirflowHome, edge_connections: dict[str, str], kafka_connection: str, tmp_path: Path
 ) -> None:
