@@ -7,7 +7,9 @@ own shard and trains; held-out metric sums are all-reduced so rank 0 publishes g
 metrics; only rank 0 writes the model (``$GRIDEDGE_OUTPUT_PATH/model.json``) and waits for
 the tracker last. Parameters: see :mod:`.tabular` plus ``num_boost_round``, ``max_depth``,
 ``learning_rate``, ``max_bin``, ``num_class``, ``nthread``, ``xgboost_params`` (passed through),
-``collective_timeout_s``. Must not import Airflow or kopf.
+``collective_timeout_s`` (120: one collective operation) and ``tracker_timeout_s`` (600: all
+ranks joining, which on Kubernetes includes Pods pulling their image). Must not import
+Airflow or kopf.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def body(ctx: Context) -> dict[str, Any]:
     out = cfg.require_output_path() if cfg.is_master else None
     rounds = ctx.params.integer("num_boost_round", 50, minimum=1, maximum=100_000)
     timeout = ctx.params.integer("collective_timeout_s", 120, minimum=1)
+    tracker_timeout = ctx.params.integer("tracker_timeout_s", 600, minimum=1)
     net = cfg.network
     tracker = None
     if cfg.world_size > 1 and cfg.is_master:
@@ -63,14 +66,14 @@ def body(ctx: Context) -> dict[str, Any]:
             host_ip=bind_host(net.master_addr),
             port=net.master_port,
             sortby="task",
-            timeout=timeout,
+            timeout=tracker_timeout,
         )
         tracker.start()
     params = booster_params(ctx, ctx.params.choice("task", tabular.TASKS, "regression"))
     data = tabular.load(ctx)
     started = time.monotonic()
 
-    watchdog = tabular.stall_watchdog(ctx, float(timeout))
+    watchdog = tabular.stall_watchdog(ctx, float(tracker_timeout))
 
     class Progress(xgb.callback.TrainingCallback):
         def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
@@ -102,7 +105,7 @@ def body(ctx: Context) -> dict[str, Any]:
                 sums = collective.allreduce(sums, collective.Op.SUM)
                 train_rows = collective.allreduce(train_rows, collective.Op.SUM)
         if tracker is not None:
-            tracker.wait_for(timeout)
+            tracker.wait_for(tracker_timeout)
     except xgb.core.XGBoostError as e:
         if cfg.world_size == 1:
             raise
