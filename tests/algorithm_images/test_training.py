@@ -154,3 +154,24 @@ def test_distributed_xgboost_classification(train, held_out):
     metrics = run.master_result["payload"]["metrics"]
     majority = max(held_out["high_load"].mean(), 1 - held_out["high_load"].mean())
     assert metrics["accuracy"] > max(0.85, majority)
+
+
+def test_xgboost_reports_the_seasonal_naive_baseline_and_a_chart_series(train, held_out):
+    run = train("xgboost_train", 2, "-baseline", baseline_column=SEASONAL_NAIVE)
+    assert run.status.phase == "Succeeded", run.status.message
+    payload = run.master_result["payload"]
+    y = held_out["target"].to_numpy()
+    # The baseline is summed over both ranks' held-out rows, like the model's own error.
+    assert payload["metrics"]["baseline_rmse"] == pytest.approx(rmse(held_out[SEASONAL_NAIVE].to_numpy(), y), rel=1e-6)
+    assert payload["metrics"]["baseline"] == SEASONAL_NAIVE
+    assert payload["metrics"]["rmse"] < payload["metrics"]["baseline_rmse"]
+    series = payload["forecast"]
+    assert len(series["time"]) == len(series["actual"]) == len(series["predicted"]) == len(series["baseline"]) == 168
+    assert series["unit"] == "MW" and pd.Timestamp(series["time"][-1]) >= pd.Timestamp("2016-12-01", tz="UTC")
+    assert all(m["rank"] == 0 or "forecast" not in m["payload"] for m in run.results)
+
+
+def test_a_baseline_column_that_is_no_feature_fails_before_training(train):
+    run = train("xgboost_train", 1, "-badbase", baseline_column="lag_999h")
+    assert run.status.phase == "Failed"
+    assert "parameter 'baseline_column' names 'lag_999h'" in run.status.message

@@ -11,7 +11,7 @@ come as sums so that ranks can add them up before rank 0 divides. Must not train
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gridedge_sdk.errors import ConfigError, DataError, PeerLost
@@ -34,6 +34,7 @@ class TrainingData:
     x_test: npt.NDArray[np.float64]
     y_test: npt.NDArray[np.float64]
     files: list[str]
+    t_test: list[str] = field(default_factory=list)  # ISO times of the held-out rows, when the data has them
 
 
 def load(ctx: Context) -> TrainingData:
@@ -83,7 +84,49 @@ def load(ctx: Context) -> TrainingData:
         raise DataError(
             f"empty shard: no training rows left on rank {ctx.config.rank} after holding out the test split"
         )
-    return TrainingData(task, features, x[~test], y[~test], x[test], y[test], [f.name for f in shard.files])
+    t_test: list[str] = []
+    if time_column in frame.columns:
+        t_test = [t.isoformat() for t in pd.to_datetime(frame[time_column], utc=True)[test]]
+    return TrainingData(task, features, x[~test], y[~test], x[test], y[test], [f.name for f in shard.files], t_test)
+
+
+def baseline_sse(ctx: Context, data: TrainingData) -> float | None:
+    """Squared error of a baseline feature on the held-out rows (parameter ``baseline_column``).
+
+    For a load forecast this is the seasonal-naive value (same time one week earlier): the
+    model must beat it. ``None`` when no baseline is asked for or the task is not regression.
+    """
+    import numpy as np
+
+    column = ctx.params.optional_string("baseline_column")
+    if column is None or data.task != "regression":
+        return None
+    if column not in data.features:
+        raise ConfigError(
+            f"parameter 'baseline_column' names {column!r}, which is not a feature column "
+            f"(features: {', '.join(data.features)})"
+        )
+    base = data.x_test[:, data.features.index(column)]
+    return float(np.sum((base - data.y_test) ** 2))
+
+
+def forecast_series(
+    ctx: Context, data: TrainingData, predicted: npt.NDArray[np.float64], points: int = 168
+) -> dict[str, Any] | None:
+    """The last ``points`` held-out rows of this shard as a chart-ready series (rank 0 sends it)."""
+    if data.task != "regression" or not data.t_test or len(data.y_test) == 0:
+        return None
+    n = min(points, len(data.y_test))
+    series: dict[str, Any] = {
+        "time": data.t_test[-n:],
+        "actual": [round(float(v), 4) for v in data.y_test[-n:]],
+        "predicted": [round(float(v), 4) for v in predicted[-n:]],
+        "unit": ctx.params.string("unit", "MW"),
+    }
+    column = ctx.params.optional_string("baseline_column")
+    if column is not None and column in data.features:
+        series["baseline"] = [round(float(v), 4) for v in data.x_test[-n:, data.features.index(column)]]
+    return series
 
 
 def objective(ctx: Context, task: str, names: tuple[str, str, str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ Airflow or kopf.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import sys
 import time
@@ -71,6 +72,7 @@ def body(ctx: Context) -> dict[str, Any]:
         tracker.start()
     params = booster_params(ctx, ctx.params.choice("task", tabular.TASKS, "regression"))
     data = tabular.load(ctx)
+    base_sse = tabular.baseline_sse(ctx, data)  # before training: a bad column fails fast
     started = time.monotonic()
 
     watchdog = tabular.stall_watchdog(ctx, float(tracker_timeout))
@@ -99,7 +101,10 @@ def body(ctx: Context) -> dict[str, Any]:
             with watchdog:
                 booster = xgb.train(params, dtrain, num_boost_round=rounds, callbacks=[Progress()])
             dtest = xgb.DMatrix(data.x_test, feature_names=data.features)
-            sums = np.asarray(tabular.metric_sums(data.task, data.y_test, booster.predict(dtest)), dtype=np.float64)
+            predicted = booster.predict(dtest)
+            sums = np.asarray(tabular.metric_sums(data.task, data.y_test, predicted), dtype=np.float64)
+            if base_sse is not None:  # summed with the metrics, so every rank's held-out rows count
+                sums = np.append(sums, base_sse)
             train_rows = np.asarray([float(len(data.y_train))])
             if cfg.world_size > 1:
                 sums = collective.allreduce(sums, collective.Op.SUM)
@@ -114,11 +119,18 @@ def body(ctx: Context) -> dict[str, Any]:
                 tracker.free()
         raise PeerLost(f"XGBoost collective failed: {_first_line(e)}") from e
     seconds = time.monotonic() - started
+    metrics = tabular.metrics(data.task, [float(v) for v in sums])
+    if base_sse is not None and sums[0] > 0:
+        metrics["baseline_rmse"] = math.sqrt(float(sums[-1]) / float(sums[0]))
+        metrics["baseline"] = ctx.params.string("baseline_column")
     payload: dict[str, Any] = {
-        "metrics": {**tabular.metrics(data.task, [float(v) for v in sums]), "n_train": int(train_rows[0])},
+        "metrics": {**metrics, "n_train": int(train_rows[0])},
         "local": {"n_train": len(data.y_train), "n_test": len(data.y_test), "files": data.files},
         "training": {"rounds": rounds, "seconds": round(seconds, 3), "features": data.features, "params": params},
     }
+    series = tabular.forecast_series(ctx, data, predicted) if cfg.rank == 0 else None
+    if series is not None:
+        payload["forecast"] = series
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         path = out / "model.json"
