@@ -65,6 +65,8 @@ class AsyncEdgeClusterHook(AsyncKubernetesHook):
                         field_selector=f"metadata.name={name}",
                         resource_version=resource_version,
                         timeout_seconds=timeout_seconds,
+                        # a partitioned network sends no FIN: the client gives up too
+                        _request_timeout=timeout_seconds + 15,
                         allow_watch_bookmarks=True,
                     ):
                         kind = str(event["type"])
