@@ -3,10 +3,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test test-unit lint bench lock provision clean
+.PHONY: help demo demo-stop test test-unit lint bench lock provision clean
 
 help:
 	@echo "make demo       run GridEdge's main job on its embedded default (local end-to-end demo)"
+	@echo "make demo-stop  stop the services the demo left running (the Airflow UI)"
 	@echo "make test       provision Kafka + two Kubernetes control planes, lint, type-check, run all tests"
 	@echo "make test-unit  the fast unit-only subset (no services), for the inner loop"
 	@echo "make lint       ruff + mypy + import-linter only"
@@ -15,6 +16,9 @@ help:
 
 demo:
 	@bash scripts/demo.sh
+
+demo-stop:
+	@source scripts/env.sh && python -m gridedge.demo stop
 
 test:
 	@bash scripts/test.sh
