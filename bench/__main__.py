@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.harness import Comparison
 
-BENCHMARKS = ["templates", "kafka_publish"]
+BENCHMARKS = ["templates", "kafka_publish", "training"]
 OUT = Path(__file__).with_name("results.md")
 
 
