@@ -15,6 +15,7 @@ from kubernetes import client
 
 import tests.edge_operators.airflow_env  # noqa: F401  (first: sets AIRFLOW_HOME before Airflow loads)
 from gridedge.devstack import controller as devcontroller
+from gridedge.devstack.airflow import AirflowHome
 from gridedge.devstack.controller import EdgeController
 from gridedge.devstack.kube import ControlPlane
 from gridedge.registry.loader import REPO_CONFIG_DIR
@@ -84,6 +85,17 @@ def edge_controllers(
     finally:
         for ctrl in started.values():
             ctrl.stop()
+
+
+@pytest.fixture
+def stack(
+    airflow_db: AirflowHome,
+    edge_controllers: dict[str, EdgeController],
+    edge_clusters: dict[str, ControlPlane],
+    kafka_connection: str,
+) -> dict[str, ControlPlane]:
+    """Migrated Airflow DB, Kafka connections, and the controller running on both clusters."""
+    return edge_clusters
 
 
 def registry_copy(tmp_path: Path, site_annotations: dict[str, dict[str, str]], **airflow: object) -> Path:

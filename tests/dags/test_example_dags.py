@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 
 from edge_operators.factory import build_dag
-from gridedge.devstack.airflow import AirflowHome
-from gridedge.devstack.controller import EdgeController
 from gridedge.devstack.kube import ControlPlane
 from gridedge.registry import load_registry, load_workflows
 from tests.dags.conftest import registry_copy
@@ -50,17 +48,6 @@ def _run_workflow(name: str, config: Path, planes: list[ControlPlane], monkeypat
         container.stop()
     assert not container.errors, container.errors
     return dr, container
-
-
-@pytest.fixture
-def stack(
-    airflow_db: AirflowHome,
-    edge_controllers: dict[str, EdgeController],
-    edge_clusters: dict[str, ControlPlane],
-    kafka_connection: str,
-) -> dict[str, ControlPlane]:
-    """Migrated Airflow DB, Kafka connection, and the controller running on both clusters."""
-    return edge_clusters
 
 
 def _states(dr: Any) -> dict[tuple[str, int], str]:

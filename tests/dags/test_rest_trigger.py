@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from confluent_kafka import Producer
 
 from gridedge.contract import messages
@@ -32,6 +33,7 @@ from tests.edge_operators.airflow_env import BUNDLES
 from tests.edge_operators.fixtures import NAMESPACE
 
 SLOW_SUCCEED = {"kwok.gridedge.io/outcome": "Succeeded", "kwok.gridedge.io/delay": "8s"}
+WARNINGS_TOPIC = f"gridedge.warnings.rest-{uuid.uuid4().hex[:6]}"
 BROKEN_WORKFLOW = (
     "name: nightly_broken\nsites: [north, east]\nsteps:\n  - id: stats\n    application: load-statistics\n"
 )
@@ -76,12 +78,18 @@ class Rest:
 def standalone(
     edge_controllers: dict[str, EdgeController],
     kafka_connection: str,
+    kafka_broker: KafkaBroker,
     tmp_path_factory: pytest.TempPathFactory,
     service_log_dir: Path,
 ) -> Iterator[Rest]:
     root = tmp_path_factory.mktemp("standalone")
     config = registry_copy(root, {"north": SLOW_SUCCEED, "south": SLOW_SUCCEED}, retries=0, result_timeout_seconds=60)
     (config / "workflows" / "nightly_broken.yaml").write_text(BROKEN_WORKFLOW)
+    # A topic of its own: other tests (test_real_run) leave real warnings on gridedge.warnings.
+    settings = yaml.safe_load((config / "settings.yaml").read_text())
+    settings["kafka"]["warnings_topic"] = WARNINGS_TOPIC
+    kafka_broker.create_topics([WARNINGS_TOPIC])  # before the watcher subscribes
+    (config / "settings.yaml").write_text(yaml.safe_dump(settings))
     home = AirflowHome(
         root / "home",
         parallelism=2,
@@ -179,7 +187,7 @@ def test_a_warning_on_kafka_runs_the_warnings_dag(standalone: Rest, kafka_broker
         ),
     )
     producer = Producer({"bootstrap.servers": kafka_broker.bootstrap, "enable.idempotence": True, "acks": "all"})
-    producer.produce("gridedge.warnings", key=messages.message_key(task), value=messages.encode(warning))
+    producer.produce(WARNINGS_TOPIC, key=messages.message_key(task), value=messages.encode(warning))
     assert producer.flush(30) == 0
     log = standalone.home.home / "gridedge-warnings.jsonl"
     deadline = time.monotonic() + 120
