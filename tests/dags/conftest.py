@@ -11,51 +11,19 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kubernetes import client
 
 import tests.edge_operators.airflow_env  # noqa: F401  (first: sets AIRFLOW_HOME before Airflow loads)
 from gridedge.devstack import controller as devcontroller
 from gridedge.devstack.airflow import AirflowHome
 from gridedge.devstack.controller import EdgeController
 from gridedge.devstack.kube import ControlPlane
+from gridedge.devstack.storage import add_local_data
 from gridedge.registry.loader import REPO_CONFIG_DIR
-from tests.dags.container import _api
 from tests.edge_operators.fixtures import NAMESPACE, airflow_db, edge_connections, kafka_connection
 
 __all__ = ["airflow_db", "edge_connections", "kafka_connection"]
 DATA_NODES = {"edge-north": "north-node-1", "edge-south": "south-node-1"}
 DATA_CLAIM = "gridedge-data"
-
-
-def _local_data(plane: ControlPlane, node: str) -> None:
-    core = _api(plane)
-    pv = f"gridedge-data-{plane.name}"
-    affinity = {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}
-    core.create_persistent_volume(
-        {
-            "metadata": {"name": pv},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "persistentVolumeReclaimPolicy": "Retain",
-                "storageClassName": "gridedge-local",
-                "local": {"path": "/srv/gridedge/data"},
-                "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [affinity]}]}},
-            },
-        }
-    )
-    core.create_namespaced_persistent_volume_claim(
-        NAMESPACE,
-        {
-            "metadata": {"name": DATA_CLAIM},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": "gridedge-local",
-                "volumeName": pv,
-                "resources": {"requests": {"storage": "1Gi"}},
-            },
-        },
-    )
 
 
 @pytest.fixture(scope="session")
@@ -67,11 +35,7 @@ def edge_controllers(
         for cluster, node in DATA_NODES.items():
             plane = edge_clusters[cluster]
             devcontroller.install(plane)
-            try:
-                _local_data(plane, node)
-            except client.ApiException as e:
-                if e.status != 409:
-                    raise
+            add_local_data(plane, NAMESPACE, node, DATA_CLAIM)
             ident = f"dags-{cluster}-{uuid.uuid4().hex[:4]}"
             started[cluster] = EdgeController(
                 plane,

@@ -25,45 +25,16 @@ from edge_operators.hooks.edge_cluster import EdgeClusterHook
 from gridedge.contract.names import LABEL_DAG_ID
 from gridedge.devstack.kafka import KafkaBroker
 from gridedge.devstack.kube import ControlPlane
+from gridedge.devstack.storage import add_local_data
 from gridedge.registry import load_registry, load_workflows
 from tests.dags.conftest import registry_copy
-from tests.dags.container import ContainerStandIn, _api
+from tests.dags.container import ContainerStandIn
 from tests.dags.kubelet import ProcessKubelet
 from tests.dags.test_example_dags import SUCCEED, _states, _xcom
 from tests.edge_operators.fixtures import NAMESPACE
 
 NODE = "north-proc-1"
 CLAIM = "gridedge-data-proc"
-
-
-def _claim_on_node(plane: ControlPlane) -> None:
-    core = _api(plane)
-    affinity = {"key": "kubernetes.io/hostname", "operator": "In", "values": [NODE]}
-    core.create_persistent_volume(
-        {
-            "metadata": {"name": f"{CLAIM}-{plane.name}"},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": "gridedge-local",
-                "persistentVolumeReclaimPolicy": "Retain",
-                "local": {"path": "/srv/gridedge/data"},
-                "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [affinity]}]}},
-            },
-        }
-    )
-    core.create_namespaced_persistent_volume_claim(
-        NAMESPACE,
-        {
-            "metadata": {"name": CLAIM},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": "gridedge-local",
-                "volumeName": f"{CLAIM}-{plane.name}",
-                "resources": {"requests": {"storage": "1Gi"}},
-            },
-        },
-    )
 
 
 def _guard(kubelet: ProcessKubelet, plane: ControlPlane, dag_id: str, seconds: float) -> None:
@@ -137,7 +108,7 @@ def test_statistics_run_for_real_through_kubernetes_and_send_result_and_warnings
         capture_output=True,
     )
     north = stack["edge-north"]
-    _claim_on_node(north)
+    add_local_data(north, NAMESPACE, NODE, CLAIM)
     kubelet = ProcessKubelet(north, NODE, {"gridedge.io/site": "north"}, {CLAIM: data}, tmp_path / "pods").register()
     config = registry_copy(tmp_path, {"south": SUCCEED}, retries=0, result_timeout_seconds=120)
     sites = yaml.safe_load((config / "sites.yaml").read_text())
