@@ -24,6 +24,7 @@ from edge_controller.reconcile.conditions import counts, iso, parse_time, set_co
 from edge_controller.reconcile.observe import PodView, view
 from gridedge.contract import edgetask as et
 from gridedge.contract.edgetask import CleanPodPolicy, ConditionType, Phase
+from gridedge.contract.messages import is_retryable
 
 PHASE_CONDITIONS = {
     Phase.RUNNING: ConditionType.RUNNING,
@@ -198,6 +199,20 @@ def _active(
     lost = missing if status.get("materialized") else []
     if failed or lost:
         why = failed[0].failure() if failed else f"rank {lost[0]} Pod was deleted"
+        # Same rule as the local runtime: only a retryable exit (75, or a death by signal such
+        # as OOMKilled or eviction) or a lost Pod is worth restarting the group; a config or
+        # data error would fail the same way again.
+        permanent = [v for v in failed if v.exit_code is not None and not is_retryable(v.exit_code)]
+        if permanent:
+            return _fail(
+                old,
+                status,
+                task,
+                views,
+                et.REASON_RANK_FAILED,
+                f"{permanent[0].failure()}: a permanent error, not restarted",
+                now,
+            )
         if restarts < policy.backoff_limit:
             status.update(attempt=attempt + 1, restarts=restarts + 1, materialized=False)
             _enter(

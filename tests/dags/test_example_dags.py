@@ -93,7 +93,7 @@ def test_a_failing_site_fails_its_task_with_the_controllers_reason(
     out = capfd.readouterr()
     text = out.out + out.err
     assert "AirflowException: EdgeTask gridedge/quarter-hour-statistics-load-statistics-" in text
-    assert "failed: BackoffLimitExceeded: rank 0 exited 3" in text
+    assert "failed: RankFailed: rank 0 exited 3 (Error): a permanent error, not restarted" in text
 
 
 def test_weekly_device_state_model_on_one_site(

@@ -122,19 +122,19 @@ def test_exhausted_backoff_fails_and_cleans_per_policy(policy: str, deleted: set
         worldSize=2,
         runPolicy={"backoffLimit": 2, "cleanPodPolicy": policy},
     )
-    plan, _ = step(body, pods_of(body, ["Running", "Failed"], attempt=2))
+    plan, _ = step(body, pods_of(body, ["Running", "Failed"], attempt=2, exit_code=137, reason="OOMKilled"))
     assert plan.status["phase"] == "Failed" and plan.status["reason"] == "BackoffLimitExceeded"
-    assert plan.status["message"] == "rank 1 exited 1 (Error); backoffLimit 2 reached"
+    assert plan.status["message"] == "rank 1 exited 137 (OOMKilled); backoffLimit 2 reached"
     assert set(plan.delete) == deleted and plan.status["completionTime"] == "2026-12-03T10:00:00Z"
 
 
 def test_no_backoff_fails_on_the_first_failure() -> None:
     body = task_body({"phase": "Running", "materialized": True}, runPolicy={"backoffLimit": 0})
-    plan, _ = step(body, pods_of(body, ["Failed"]))
+    plan, _ = step(body, pods_of(body, ["Failed"], exit_code=137, reason="OOMKilled"))
     assert (plan.status["phase"], plan.status["reason"], plan.status["message"]) == (
         "Failed",
         "RankFailed",
-        "rank 0 exited 1 (Error)",
+        "rank 0 exited 137 (OOMKilled)",
     )
 
 
@@ -226,3 +226,19 @@ def test_a_task_being_deleted_gets_no_new_children_and_no_status_change() -> Non
     body["metadata"]["deletionTimestamp"] = "2026-12-03T10:00:00Z"
     plan = decide(body, [], NOW)
     assert plan.create == () and plan.service is None and plan.status == {"phase": "Pending"} and plan.event is None
+
+
+@pytest.mark.parametrize("code", [1, 64, 65, 70])
+def test_a_permanent_exit_fails_at_once_with_backoff_left(code: int) -> None:
+    body = task_body({"phase": "Running", "materialized": True}, worldSize=2, runPolicy={"backoffLimit": 3})
+    plan, _ = step(body, pods_of(body, ["Running", "Failed"], exit_code=code, reason="Error"))
+    assert (plan.status["phase"], plan.status["reason"]) == ("Failed", "RankFailed")
+    assert plan.status["message"] == f"rank 1 exited {code} (Error): a permanent error, not restarted"
+    assert plan.status["restarts"] == 0
+
+
+@pytest.mark.parametrize("code", [75, 137, 143])
+def test_a_retryable_exit_restarts_the_group(code: int) -> None:
+    body = task_body({"phase": "Running", "materialized": True}, worldSize=2, runPolicy={"backoffLimit": 3})
+    plan, _ = step(body, pods_of(body, ["Running", "Failed"], exit_code=code, reason="Error"))
+    assert (plan.status["phase"], plan.status["restarts"]) == ("Restarting", 1)
