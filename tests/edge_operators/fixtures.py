@@ -65,7 +65,8 @@ def edge_connections(edge_clusters: dict[str, ControlPlane], session_dir: Path) 
     for cluster, conn_id in SITE_CONNECTIONS.items():
         plane = edge_clusters[cluster]
         plane.kubectl("apply", "-f", str(CRD))
-        if NAMESPACE not in plane.kubectl("get", "namespaces", "-o", "name"):
+        # Exact names: "gridedge" is a substring of the controller's own "gridedge-system".
+        if f"namespace/{NAMESPACE}" not in plane.kubectl("get", "namespaces", "-o", "name").split():
             plane.kubectl("create", "namespace", NAMESPACE)
         _wait_for_crd(plane)
         os.environ[conn_env_name(conn_id)] = kube_conn_uri(plane.kubeconfig)
