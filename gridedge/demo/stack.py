@@ -102,6 +102,8 @@ def prepare_data(root: Path) -> Path:
             str(len(SITES)),
             "--site-names",
             ",".join(SITES),
+            "--resolution",  # SimBench's own 15-minute steps, the statistics' interval
+            "15min",
         ],
         check=True,
     )

@@ -18,7 +18,8 @@ class SiteSummary:
     site: str
     rmse: float | None = None
     baseline_rmse: float | None = None
-    warnings: int = 0
+    warnings: int = 0  # raised at the edge (the statistics result counts what it published)
+    recorded: int = 0  # of those, recorded at the centre by the gridedge_warnings DAG so far
     assets_warned: set[str] = field(default_factory=set)
     bytes_read: int = 0
     bytes_sent: int = 0
@@ -52,18 +53,34 @@ def summarise(
             s = sites.setdefault(site, SiteSummary(site))
             s.bytes_read += int((message.get("bytes") or {}).get("read", 0))
             s.bytes_sent += int((message.get("bytes") or {}).get("sent", 0))
+    for site, message in statistics.items():
+        s = sites[site]
+        for asset, stats in ((message.get("payload") or {}).get("statistics") or {}).items():
+            raised = int(stats.get("warnings", 0)) if isinstance(stats, dict) else 0
+            s.warnings += raised
+            if raised:
+                s.assets_warned.add(str(asset))
     by_task = {str((m.get("task") or {}).get("name")): site for site, m in statistics.items()}
     for w in warnings:
         found = by_task.get(str((w.get("task") or {}).get("name")))
-        if found is None:
-            continue
-        s = sites[found]
-        s.warnings += 1
-        s.bytes_sent += int((w.get("bytes") or {}).get("sent", 0))
-        asset = (w.get("warning") or {}).get("asset_id")
-        if asset:
-            s.assets_warned.add(str(asset))
+        if found is not None:
+            sites[found].recorded += 1
     return sites
+
+
+def warnings_raised(statistics: dict[str, dict[str, Any]]) -> int:
+    """How many warning messages the statistics results say they published (per asset)."""
+    total = 0
+    for message in statistics.values():
+        per_asset = (message.get("payload") or {}).get("statistics") or {}
+        total += sum(int(a.get("warnings", 0)) for a in per_asset.values() if isinstance(a, dict))
+    return total
+
+
+def warnings_of(statistics: dict[str, dict[str, Any]], warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The warnings published by the EdgeTasks behind these statistics results."""
+    tasks = {(m.get("task") or {}).get("name") for m in statistics.values()}
+    return [w for w in warnings if (w.get("task") or {}).get("name") in tasks]
 
 
 def read_warnings(path: Path) -> list[dict[str, Any]]:
@@ -96,5 +113,8 @@ def render(sites: dict[str, SiteSummary]) -> str:
             f"{_mb(s.bytes_read):>13s} {_mb(s.bytes_sent):>10s} {ratio:>7s}"
         )
         if s.assets_warned:
-            lines.append(f"{'':8s} warned assets: {', '.join(sorted(s.assets_warned))}")
+            lines.append(
+                f"{'':8s} warned assets: {', '.join(sorted(s.assets_warned))}; "
+                f"{s.recorded} of {s.warnings} warnings recorded by the gridedge_warnings DAG so far"
+            )
     return "\n".join(lines)
