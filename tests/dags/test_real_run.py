@@ -130,6 +130,8 @@ def test_statistics_run_for_real_through_kubernetes_and_send_result_and_warnings
     finally:
         container.stop()
         kubelet.stop()
+        # The cluster is shared by the whole session: leave it with the nodes it started with.
+        north.kubectl("delete", "node", NODE, "--ignore-not-found", "--wait=true")
     assert not kubelet.errors and not container.errors, (kubelet.errors, container.errors)
     logs = {p.parent.name: p.read_text()[-2000:] for p in (tmp_path / "pods").rglob("container.log")}
     assert _states(dr) == {

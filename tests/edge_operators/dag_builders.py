@@ -4,6 +4,7 @@ the test bundle (see airflow_env.write_test_dag), since Airflow 3.3 runs bundle 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -114,11 +115,15 @@ def kill_dag(dag_id: str, conn: str, kafka: str, out: str) -> DAG:
             op = edge_op("submit_then_kill", conn, kafka, deferrable=False, wait_for_result=False)
             meta = op.submit_or_reattach(get_current_context())["metadata"]
             op.on_kill()
-            try:
-                op.hook.get_edge_task(meta["name"], meta["namespace"])
-                gone = False
-            except EdgeTaskNotFound:
-                gone = True
+            # A controller running for this namespace holds a finalizer: deletion completes
+            # once it has let go, so wait for the object to vanish (bounded).
+            gone, deadline = False, time.monotonic() + 30
+            while not gone and time.monotonic() < deadline:
+                try:
+                    op.hook.get_edge_task(meta["name"], meta["namespace"])
+                    time.sleep(0.5)
+                except EdgeTaskNotFound:
+                    gone = True
             Path(out).write_text(json.dumps({"name": meta["name"], "gone": gone}))
 
         submit_then_kill()

@@ -37,6 +37,9 @@ PROBE_DAG = "gridedge_monitoring_probe"
 SUCCEED = {"kwok.gridedge.io/outcome": "Succeeded", "kwok.gridedge.io/delay": "2s"}
 
 
+MONITORING_WARNINGS_TOPIC = "test.monitoring.warnings"
+
+
 def registry_copy(root: Path) -> Path:
     """config/ as shipped, but the sites in this folder's namespace, their Pods finished by KWOK,
     and every workflow unscheduled."""
@@ -53,6 +56,9 @@ def registry_copy(root: Path) -> Path:
         workflow.write_text(yaml.safe_dump(data))
     settings = yaml.safe_load((dst / "settings.yaml").read_text())
     settings["airflow"].update(retries=0, result_timeout_seconds=60)
+    # A warnings topic of its own: other tests' real statistics runs leave warnings on the
+    # shared topic, and the watcher turns each into one DAG run ahead of this test's warning.
+    settings["kafka"]["warnings_topic"] = MONITORING_WARNINGS_TOPIC
     (dst / "settings.yaml").write_text(yaml.safe_dump(settings))
     return dst
 
@@ -93,7 +99,7 @@ def airflow_server(
     edge_sites: dict[str, EdgeSite], kafka_broker: KafkaBroker, session_dir: Path, service_log_dir: Path
 ) -> Iterator[AirflowStandalone]:
     """``airflow standalone`` with the checkout's dags/ (workflows, warnings) and the probe DAG."""
-    kafka_broker.create_topics([RESULTS_TOPIC, WARNINGS_TOPIC, PROGRESS_TOPIC])
+    kafka_broker.create_topics([RESULTS_TOPIC, WARNINGS_TOPIC, PROGRESS_TOPIC, MONITORING_WARNINGS_TOPIC])
     root = session_dir / "monitoring-airflow"
     dags = root / "dags"
     dags.mkdir(parents=True, exist_ok=True)

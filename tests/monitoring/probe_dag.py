@@ -18,8 +18,8 @@ from airflow.sdk import DAG, BaseHook, get_current_context, task
 from confluent_kafka import Producer
 
 from gridedge.contract import messages
-from gridedge.contract.names import WARNINGS_TOPIC
 from gridedge.data.simbench_profiles import profile_file, read_profiles
+from gridedge.registry import load_settings
 
 DAY = 96
 WEEK = 7 * DAY
@@ -112,7 +112,11 @@ def publish(found: list[dict[str, Any]], kafka_conn_id: str = "gridedge_kafka") 
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all"})
     for message in found:
         task_identity = messages.TaskIdentity(**message["task"])
-        producer.produce(WARNINGS_TOPIC, key=messages.message_key(task_identity), value=messages.encode(message))
+        producer.produce(
+            load_settings().kafka.warnings_topic,
+            key=messages.message_key(task_identity),
+            value=messages.encode(message),
+        )
     if producer.flush(30) != 0:
         raise RuntimeError(f"could not publish {len(found)} warning(s) to {bootstrap} within 30s")
     return [str(m["message_id"]) for m in found]
