@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridedge.devstack.kube import ControlPlane
+from gridedge.devstack.storage import add_local_data
 
 NAMESPACE = "gridedge-monitoring"
 DATA_CLAIM = "gridedge-data"  # config/sites.yaml's claim name
@@ -45,41 +46,7 @@ def _task(name: str, world_size: int, annotations: dict[str, str], cpu: str, mem
 
 def add_site_data(plane: ControlPlane, node: str) -> None:
     """The sites' data claim, bound to a local PersistentVolume on ``node`` (idempotent)."""
-    pv = f"gridedge-data-monitoring-{plane.name}"
-    affinity = {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}
-    manifest = {
-        "apiVersion": "v1",
-        "kind": "List",
-        "items": [
-            {
-                "apiVersion": "v1",
-                "kind": "PersistentVolume",
-                "metadata": {"name": pv},
-                "spec": {
-                    "capacity": {"storage": "1Gi"},
-                    "accessModes": ["ReadWriteOnce"],
-                    "persistentVolumeReclaimPolicy": "Retain",
-                    "storageClassName": "gridedge-monitoring",
-                    "local": {"path": "/srv/gridedge/data"},
-                    "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [affinity]}]}},
-                },
-            },
-            {
-                "apiVersion": "v1",
-                "kind": "PersistentVolumeClaim",
-                "metadata": {"name": DATA_CLAIM, "namespace": NAMESPACE},
-                "spec": {
-                    "accessModes": ["ReadWriteOnce"],
-                    "storageClassName": "gridedge-monitoring",
-                    "volumeName": pv,
-                    "resources": {"requests": {"storage": "1Gi"}},
-                },
-            },
-        ],
-    }
-    path = plane.workdir / "monitoring-site-data.json"
-    path.write_text(json.dumps(manifest))
-    plane.kubectl("apply", "-f", str(path))
+    add_local_data(plane, NAMESPACE, node, DATA_CLAIM)
 
 
 def create_tasks(plane: ControlPlane, cluster: str) -> dict[str, str]:
